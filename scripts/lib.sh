@@ -1,0 +1,23 @@
+# Shared settings for the project's scripts. Source it; do not run it.
+# shellcheck shell=sh
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$TOP/out}
+TREE=${TREE:-$OUT/linux}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+BASE_TAG=debian-6.1
+
+# Fixed identities and dates make commits, and so the series, reproducible.
+export GIT_COMMITTER_NAME="Founding Team"
+export GIT_COMMITTER_EMAIL="team@vmgenid-dt.example.org"
+export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME"
+export GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
+
+die() {
+	echo "$(basename "$0"): $*" >&2
+	exit 1
+}
+
+log() {
+	echo "$(basename "$0"): $*"
+}
