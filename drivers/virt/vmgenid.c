@@ -82,8 +82,10 @@ static void vmgenid_acpi_handler(acpi_handle handle, u32 event, void *dev)
 		vmgenid_update(dev);
 }
 
-static void vmgenid_acpi_remove(void *dev)
+static void vmgenid_acpi_remove(void *data)
 {
+	struct device *dev = data;
+
 	/* This also waits for handlers that are already running. */
 	acpi_remove_notify_handler(ACPI_HANDLE(dev), ACPI_DEVICE_NOTIFY,
 				   vmgenid_acpi_handler);

@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot a kernel under QEMU and talk to the guest's /init.
+
+The guest's verdicts arrive on a socket chardev of their own (ttyS1 on
+x86_64, a virtio console on arm64); the kernel console goes to a log file.
+Everything runs under a timeout and QEMU is killed when it expires.
+"""
+
+import json
+import os
+import re
+import select
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
+
+# What the kernel prints when something went wrong, whatever the test.
+BAD_KERNEL_LOG = re.compile(
+    r"(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|kmemleak: .* new suspected|"
+    r"general protection fault|Unable to handle kernel)")
+
+
+def kvm_usable():
+    return os.environ.get("USE_KVM", "0") == "1" and os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+class Guest:
+    """One QEMU process. `extra` are further QEMU arguments."""
+
+    def __init__(self, name, arch, kernel, initrd, append, extra=(), memory="256M",
+                 smp=1, accel=None, timeout=180):
+        self.name, self.arch, self.timeout = name, arch, timeout
+        self.dir = tempfile.mkdtemp(prefix="qemu-%s-" % name.replace("/", "-"), dir=OUT)
+        self.console = os.path.join(self.dir, "console.log")
+        self.result_sock = os.path.join(self.dir, "result.sock")
+        self.qmp_sock = os.path.join(self.dir, "qmp.sock")
+        self.proc = self.res = self.qmp_file = None
+        self.buf = b""
+        self.lines = []  # (time, line) as they arrived
+        self.deadline = None
+        if accel is None:
+            accel = "kvm" if (arch == "x86_64" and kvm_usable()) else "tcg"
+        self.accel = accel
+        chardev = "socket,id=result,path=%s,server=on,wait=off" % self.result_sock
+        if arch == "x86_64":
+            base = ["qemu-system-x86_64", "-M", "q35,accel=" + accel,
+                    "-cpu", "max" if accel == "tcg" else "host",
+                    "-serial", "file:" + self.console,
+                    "-chardev", chardev, "-serial", "chardev:result"]
+            append = "console=ttyS0 result=/dev/ttyS1 " + append
+        else:
+            base = ["qemu-system-aarch64", "-M", "virt,gic-version=2", "-cpu", "max",
+                    "-serial", "file:" + self.console,
+                    "-device", "virtio-serial-device",
+                    "-chardev", chardev, "-device", "virtconsole,chardev=result"]
+            append = "console=ttyAMA0 result=/dev/hvc0 " + append
+        self.cmd = base + ["-m", memory, "-smp", str(smp), "-display", "none",
+                           "-no-reboot", "-no-user-config",
+                           "-qmp", "unix:%s,server=on,wait=off" % self.qmp_sock,
+                           "-kernel", kernel, "-initrd", initrd,
+                           "-append", "panic=-1 random.trust_cpu=on " + append] + list(extra)
+
+    # -- process ---------------------------------------------------------
+    def start(self, incoming=None):
+        cmd = list(self.cmd)
+        if incoming:
+            cmd += ["-incoming", incoming]
+        self.started = time.monotonic()
+        self.deadline = self.started + self.timeout
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
+                                     stderr=subprocess.STDOUT)
+        self.res = self._connect(self.result_sock)
+        return self
+
+    def _connect(self, path):
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("QEMU exited at start: %s" % self.qemu_output())
+            if time.monotonic() > self.deadline:
+                raise RuntimeError("timed out connecting to %s" % path)
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                return s
+            except OSError:
+                time.sleep(0.02)
+
+    def qemu_output(self):
+        try:
+            with open(os.path.join(self.dir, "qemu.out")) as f:
+                return f.read().strip()[-500:]
+        except OSError:
+            return ""
+
+    def wait_exit(self, timeout=30):
+        try:
+            self.proc.wait(timeout=max(1, min(timeout, self.deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return False
+        return True
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def cleanup(self, keep=False):
+        self.kill()
+        for s in (self.res, self.qmp_file):
+            if s:
+                s.close()
+        if not keep and os.environ.get("KEEP") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- verdict channel -------------------------------------------------
+    def readline(self, until=None):
+        """Next line from the guest, or None on EOF or at the deadline."""
+        end = min(self.deadline, until or self.deadline)
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.res], [], [], left)
+            if not r:
+                return None
+            data = self.res.recv(4096)
+            if not data:
+                return None
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        line = line.decode(errors="replace").rstrip("\r")
+        self.lines.append((time.monotonic(), line))
+        return line
+
+    def expect(self, want, timeout=None):
+        """Read lines until one equals `want`; return its arrival time."""
+        until = time.monotonic() + timeout if timeout else None
+        while True:
+            line = self.readline(until)
+            if line is None:
+                return None
+            if line == want:
+                return self.lines[-1][0]
+
+    def send(self, line):
+        self.res.sendall((line + "\n").encode())
+
+    def run_to_end(self):
+        """Read lines until "done" or the end; return True if "done" came."""
+        return self.expect("done") is not None
+
+    def checks(self):
+        """The guest's verdicts: [(passed, name)]."""
+        out = []
+        for _, line in self.lines:
+            if line.startswith("ok "):
+                out.append((True, line[3:]))
+            elif line.startswith("not ok "):
+                out.append((False, line[7:]))
+        return out
+
+    def kernel_log(self):
+        try:
+            with open(self.console, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def bad_kernel_log(self):
+        """The first worrying kernel log line, or None."""
+        for line in self.kernel_log().splitlines():
+            if BAD_KERNEL_LOG.search(line):
+                return line.strip()
+        return None
+
+    # -- QMP -------------------------------------------------------------
+    def qmp(self, command, **arguments):
+        if not self.qmp_file:
+            s = self._connect(self.qmp_sock)
+            self.qmp_file = s.makefile("rw")
+            json.loads(self.qmp_file.readline())  # greeting
+            self.qmp("qmp_capabilities")
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.qmp_file.write(json.dumps(msg) + "\n")
+        self.qmp_file.flush()
+        while True:
+            reply = json.loads(self.qmp_file.readline())
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise RuntimeError("QMP %s: %s" % (command, reply["error"]))
+            return reply.get("return")
+
+    def migrate_to_file(self, path):
+        """stop, then migrate the whole VM state to `path`; wait for it."""
+        self.qmp("stop")
+        self.qmp("migrate", uri="exec:cat > %s" % path)
+        while True:
+            st = self.qmp("query-migrate").get("status")
+            if st == "completed":
+                return
+            if st in ("failed", "cancelled"):
+                raise RuntimeError("migration %s" % st)
+            if time.monotonic() > self.deadline:
+                raise RuntimeError("migration timed out")
+            time.sleep(0.05)

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Device trees for the arm64 vmgenid tests.
+
+QEMU virt has no vmgenid device, so take the tree QEMU generates for the
+very machine the test boots (-M virt,dumpdtb=) and add a vmgenid node the
+way Firecracker does: at the root, no unit address, 2 address and 2 size
+cells, a 16-byte reg, an edge-triggered SPI. The ID lives in the top 64 KiB
+of the guest's RAM, which the memory node then leaves out, so the kernel
+does not use it; -device loader puts the bytes there.
+"""
+
+import os
+import subprocess
+
+RAM_BASE = 0x40000000
+SPI = 64                         # above QEMU virt's own SPIs (0-47)
+GICD = 0x08000000                # QEMU virt's GICv2 distributor
+GIC_SPI, EDGE_RISING = 0, 1
+
+
+def ram_size(memory):
+    return int(memory.rstrip("M")) << 20
+
+
+def id_addr(memory):
+    return RAM_BASE + ram_size(memory) - 0x10000
+
+
+def _fdtput(dtb, *args):
+    subprocess.run(["fdtput", dtb] + [str(a) for a in args], check=True)
+
+
+def _node(dtb, name, compatible=True, reg=None, interrupts=None, status=None):
+    _fdtput(dtb, "-c", "/" + name)
+    if compatible:
+        _fdtput(dtb, "-t", "s", "/" + name, "compatible", "microsoft,vmgenid")
+    if reg:
+        addr, size = reg
+        _fdtput(dtb, "-t", "x", "/" + name, "reg", addr >> 32, addr & 0xffffffff, 0, size)
+    if interrupts is not None:
+        _fdtput(dtb, "-t", "x", "/" + name, "interrupts", GIC_SPI, interrupts, EDGE_RISING)
+    if status:
+        _fdtput(dtb, "-t", "s", "/" + name, "status", status)
+
+
+def make(path, qemu_machine_args, memory, variant="good"):
+    """Write the DTB for `variant` ("good" or "bad") to `path`."""
+    subprocess.run(["qemu-system-aarch64"] + qemu_machine_args +
+                   ["-machine", "dumpdtb=" + path], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = RAM_BASE
+    _fdtput(path, "-t", "x", "/memory@%x" % base, "reg",
+            0, base, 0, ram_size(memory) - 0x10000)
+    addr = id_addr(memory)
+    if variant == "good":
+        _node(path, "vmgenid", reg=(addr, 16), interrupts=SPI)
+    else:
+        _node(path, "vmgenid-small", reg=(addr, 8), interrupts=SPI)
+        _node(path, "vmgenid-noreg", interrupts=SPI + 1)
+        _node(path, "vmgenid-noirq", reg=(addr, 16))
+        _node(path, "vmgenid-badirq", reg=(addr, 16), interrupts=5000)
+        _node(path, "vmgenid-unmappable", reg=(0xfff0000000000000, 16), interrupts=SPI + 2)
+        _node(path, "vmgenid-disabled", reg=(addr, 16), interrupts=SPI + 3, status="disabled")
+    return path
+
+
+def words(id_bytes):
+    """The ID as the guest's devmem prints it: four little-endian words."""
+    return ",".join("0x%08X" % int.from_bytes(id_bytes[i:i + 4], "little")
+                    for i in range(0, 16, 4))
+
+
+def write_id(path, id_bytes):
+    with open(path, "wb") as f:
+        f.write(id_bytes)
+    return path
+
+
+def cmdline(memory, id_bytes, new_bytes):
+    return ("vmgenid_addr=0x%x vmgenid_intid=%d gicd=0x%x vmgenid_id=%s vmgenid_new=%s"
+            % (id_addr(memory), SPI + 32, GICD, words(id_bytes), words(new_bytes)))
+
+
+if __name__ == "__main__":
+    import sys
+    make(sys.argv[1], ["-M", "virt,gic-version=2", "-cpu", "max", "-m", "256M"], "256M",
+         sys.argv[2] if len(sys.argv) > 2 else "good")
+    print(os.path.abspath(sys.argv[1]))

@@ -1,0 +1,62 @@
+# arm64 QEMU virt, device tree with a Firecracker-shaped vmgenid node; the
+# host placed the ID with -device loader. QEMU cannot change the ID or
+# raise the interrupt, so changes are SIMULATED from inside the guest:
+# write the ID through /dev/mem, then make the SPI pending in the GIC
+# distributor (GICD_ISPENDR), as the hypervisor's interrupt would.
+. /scenarios/common.sh
+dev=$DRV/vmgenid
+
+# words ADDR: the 16 bytes at ADDR as four little-endian 32-bit words.
+words() {
+	printf '%s,%s,%s,%s' $(devmem $(($1)) 32) $(devmem $(($1 + 4)) 32) \
+		$(devmem $(($1 + 8)) 32) $(devmem $(($1 + 12)) 32)
+}
+# simulate_notify W0,W1,W2,W3: write the ID, then raise the interrupt.
+simulate_notify() {
+	i=0
+	for w in $(echo "$1" | tr , ' '); do
+		devmem $((vmgenid_addr + i)) 32 "$w"
+		i=$((i + 4))
+	done
+	devmem $((gicd + 0x200 + vmgenid_intid / 32 * 4)) 32 $((1 << (vmgenid_intid % 32)))
+}
+same_words() {
+	[ "$(words "$vmgenid_addr" | tr A-F a-f)" = "$(echo "$1" | tr A-F a-f)" ]
+}
+
+check "dt: bound through OF as $DRV/vmgenid" test -e $dev
+check "dt: its of_node is compatible with microsoft,vmgenid" \
+	grep -q microsoft,vmgenid $dev/of_node/compatible
+check "dt: the ID in guest memory is the one the VMM placed" same_words "$vmgenid_id"
+
+listen 3
+simulate_notify "$vmgenid_id"
+if no_uevent 2; then
+	ok "dt (simulated notify, unchanged ID): no uevent, so the driver read exactly the placed bytes"
+else
+	notok "dt (simulated notify, unchanged ID): a uevent arrived"
+fi
+
+listen 10
+simulate_notify "$vmgenid_new"
+if heard_uevent; then
+	ok "dt (simulated notify, new ID): NEW_VMGENID=1 uevent reached a netlink listener"
+else
+	notok "dt (simulated notify, new ID): no uevent within 10 s"
+fi
+check "dt (simulated notify, new ID): kernel log says crng reseeded due to virtual machine fork" \
+	kmsg_has "crng reseeded due to virtual machine fork"
+
+if [ "$cycles" ]; then
+	kmemleak_clear
+	check "dt: $cycles unbind/bind cycles, ends bound" cycle_bind vmgenid "$cycles"
+	listen 10
+	simulate_notify "$vmgenid_id"
+	if heard_uevent; then
+		ok "dt (simulated notify after rebinding): uevent still arrives"
+	else
+		notok "dt (simulated notify after rebinding): no uevent"
+	fi
+	check "dt: no leak after $cycles cycles (kmemleak)" no_leaks
+fi
+check "dt: no kernel warning" no_kernel_warnings
