@@ -3,7 +3,7 @@
  * Listen to kernel uevents on netlink, as udev does, and print each one
  * that carries KEY=VALUE as "uevent <action@devpath> <KEY=VALUE>" on
  * stdout; exit 0 after COUNT such events, or 1 after TIMEOUT seconds
- * without one. Writes "listening" to stdout once the socket is bound, so
+ * without one. Writes "listening" to stderr once the socket is bound, so
  * that no event can be missed by starting too late.
  *
  * Usage: uevent-listen KEY=VALUE COUNT TIMEOUT
@@ -34,8 +34,7 @@ int main(int argc, char **argv)
 		perror("uevent-listen: netlink");
 		return 2;
 	}
-	printf("listening\n");
-	fflush(stdout);
+	fprintf(stderr, "listening\n");
 
 	while (seen < want) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };

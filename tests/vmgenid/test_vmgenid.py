@@ -60,6 +60,9 @@ def test_acpi_fork(report):
         return
     for passed, name in first.checks():
         report.result("acpi: " + name, passed)
+    bad = first.bad_kernel_log()
+    report.result("acpi: kernel log before the snapshot has no oops, BUG, WARNING or leak",
+                  bad is None, bad or "")
     for word, g in (("changed", str(uuid.uuid4())), ("same", guid)):
         h, _ = restore("acpi-" + word, g, path, word)
         report.guest("acpi-" + word, h, h.run_to_end())

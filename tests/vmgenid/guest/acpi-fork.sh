@@ -3,14 +3,14 @@
 # "cont" as "restored changed" or "restored same".
 . /scenarios/common.sh
 dev=$DRV/QEMUVGID:00
-check "acpi: bound through ACPI as $DRV/QEMUVGID:00" test -e $dev
-check "acpi: the device has an ACPI companion (firmware_node)" test -e $dev/firmware_node
+check "bound through ACPI as $DRV/QEMUVGID:00" test -e $dev
+check "the device has an ACPI companion (firmware_node)" test -e $dev/firmware_node
 
 if [ "$cycles" ]; then
 	kmemleak_clear
-	check "acpi: $cycles unbind/bind cycles, ends bound" cycle_bind QEMUVGID:00 "$cycles"
-	check "acpi: no leak after $cycles cycles (kmemleak)" no_leaks
-	check "acpi: no kernel warning after $cycles cycles" no_kernel_warnings
+	check "$cycles unbind/bind cycles, ends bound" cycle_bind QEMUVGID:00 "$cycles"
+	check "no leak after $cycles cycles (kmemleak)" no_leaks
+	check "no kernel warning after $cycles cycles" no_kernel_warnings
 fi
 
 listen 30

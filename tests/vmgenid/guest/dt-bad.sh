@@ -8,16 +8,16 @@ refused() {
 	dmesg | grep -E "vmgenid $1: $2" || { echo "no message '$2' for $1"; return 1; }
 }
 
-check "dt-bad: reg too small (8 bytes) is refused: 'smaller than the 16-byte'" \
+check "reg too small (8 bytes) is refused: 'smaller than the 16-byte'" \
 	refused vmgenid-small "reg .* is smaller than the 16-byte generation ID"
-check "dt-bad: no reg is refused: 'no reg region'" \
+check "no reg is refused: 'no reg region'" \
 	refused vmgenid-noreg "no reg region for the generation ID"
-check "dt-bad: no interrupts is refused: 'IRQ index 0 not found'" \
+check "no interrupts is refused: 'IRQ index 0 not found'" \
 	refused vmgenid-noirq "error -ENXIO: IRQ index 0 not found"
-check "dt-bad: an interrupt the GIC cannot map is refused" \
+check "an interrupt the GIC cannot map is refused" \
 	refused vmgenid-badirq "error -[A-Z]+: IRQ index 0 not found"
-check "dt-bad: a reg beyond the physical address range is refused: 'cannot map'" \
+check "a reg beyond the physical address range is refused: 'cannot map'" \
 	refused vmgenid-unmappable "cannot map the generation ID at"
-check "dt-bad: status = \"disabled\" creates no device and binds nothing" \
+check "status = \"disabled\" creates no device and binds nothing" \
 	sh -c "[ ! -e /sys/bus/platform/devices/vmgenid-disabled ] && [ ! -e $DRV/vmgenid-disabled ]"
-check "dt-bad: no kernel warning" no_kernel_warnings
+check "no kernel warning" no_kernel_warnings

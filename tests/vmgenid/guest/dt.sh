@@ -24,39 +24,39 @@ same_words() {
 	[ "$(words "$vmgenid_addr" | tr A-F a-f)" = "$(echo "$1" | tr A-F a-f)" ]
 }
 
-check "dt: bound through OF as $DRV/vmgenid" test -e $dev
-check "dt: its of_node is compatible with microsoft,vmgenid" \
+check "bound through OF as $DRV/vmgenid" test -e $dev
+check "its of_node is compatible with microsoft,vmgenid" \
 	grep -q microsoft,vmgenid $dev/of_node/compatible
-check "dt: the ID in guest memory is the one the VMM placed" same_words "$vmgenid_id"
+check "the ID in guest memory is the one the VMM placed" same_words "$vmgenid_id"
 
 listen 3
 simulate_notify "$vmgenid_id"
 if no_uevent 2; then
-	ok "dt (simulated notify, unchanged ID): no uevent, so the driver read exactly the placed bytes"
+	ok "(simulated notify, unchanged ID): no uevent, so the driver read exactly the placed bytes"
 else
-	notok "dt (simulated notify, unchanged ID): a uevent arrived"
+	notok "(simulated notify, unchanged ID): a uevent arrived"
 fi
 
 listen 10
 simulate_notify "$vmgenid_new"
 if heard_uevent; then
-	ok "dt (simulated notify, new ID): NEW_VMGENID=1 uevent reached a netlink listener"
+	ok "(simulated notify, new ID): NEW_VMGENID=1 uevent reached a netlink listener"
 else
-	notok "dt (simulated notify, new ID): no uevent within 10 s"
+	notok "(simulated notify, new ID): no uevent within 10 s"
 fi
-check "dt (simulated notify, new ID): kernel log says crng reseeded due to virtual machine fork" \
+check "(simulated notify, new ID): kernel log says crng reseeded due to virtual machine fork" \
 	kmsg_has "crng reseeded due to virtual machine fork"
 
 if [ "$cycles" ]; then
 	kmemleak_clear
-	check "dt: $cycles unbind/bind cycles, ends bound" cycle_bind vmgenid "$cycles"
+	check "$cycles unbind/bind cycles, ends bound" cycle_bind vmgenid "$cycles"
 	listen 10
 	simulate_notify "$vmgenid_id"
 	if heard_uevent; then
-		ok "dt (simulated notify after rebinding): uevent still arrives"
+		ok "(simulated notify after rebinding): uevent still arrives"
 	else
-		notok "dt (simulated notify after rebinding): no uevent"
+		notok "(simulated notify after rebinding): no uevent"
 	fi
-	check "dt: no leak after $cycles cycles (kmemleak)" no_leaks
+	check "no leak after $cycles cycles (kmemleak)" no_leaks
 fi
-check "dt: no kernel warning" no_kernel_warnings
+check "no kernel warning" no_kernel_warnings
