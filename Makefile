@@ -10,9 +10,8 @@ TOP := $(CURDIR)
 OUT ?= $(TOP)/out
 export OUT
 
-KRELEASE ?= $(shell ls -d /usr/lib/modules/*-amd64/build 2>/dev/null | sed 's|/usr/lib/modules/||; s|/build||' | sort -V | tail -n1)
-KDIR ?= /lib/modules/$(KRELEASE)/build
-MODULE_DIR := $(TOP)/drivers/virt
+# Empty KDIR: the newest installed Debian 6.1 headers for this machine.
+KDIR ?=
 
 .PHONY: all deps tree kernels initramfs module module-arm64 demo test bench clean
 
@@ -30,15 +29,13 @@ kernels: tree
 	scripts/build-kernel x86_64
 	scripts/build-kernel arm64
 
-initramfs: deps
-	scripts/make-initramfs x86_64 $(OUT)/initramfs/x86_64-vmgenid.cpio tests/vmgenid/guest
-	scripts/make-initramfs arm64 $(OUT)/initramfs/arm64-vmgenid.cpio tests/vmgenid/guest
+initramfs: deps module module-arm64
+	scripts/make-test-initramfs
 
-# The module's Kbuild is drivers/virt/Kbuild; objects stay beside the source.
+# Built from a copy of drivers/virt (see scripts/build-module); extra make
+# arguments, such as ARCH= and CROSS_COMPILE=, go in MODULE_ARGS.
 module: deps
-	$(MAKE) -C $(KDIR) M=$(MODULE_DIR) modules
-	mkdir -p $(OUT)/module/$(notdir $(patsubst %/build,%,$(KDIR)))
-	cp $(MODULE_DIR)/vmgenid.ko $(OUT)/module/$(notdir $(patsubst %/build,%,$(KDIR)))/
+	scripts/build-module $(KDIR) $(MODULE_ARGS)
 
 module-arm64: deps
 	scripts/module-arm64
@@ -47,5 +44,4 @@ test: deps tree kernels module module-arm64 initramfs
 	tests/run
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(MODULE_DIR) clean
 	rm -rf $(OUT)
