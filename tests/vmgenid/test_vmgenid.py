@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-"""QEMU boots of the patched kernels: vmgenid through ACPI and through DT."""
+"""QEMU boots for vmgenid: the project's kernels, through ACPI (x86_64) and
+through a device tree (arm64), and the out-of-tree module in Debian's stock
+6.1 kernels."""
 
+import glob
 import os
 import sys
 import time
@@ -10,69 +13,103 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lib.qemu import OUT, Guest  # noqa: E402
 from vmgenid import dtb  # noqa: E402
 
-X86_KERNEL = os.path.join(OUT, "x86_64", "bzImage")
-ARM64_KERNEL = os.path.join(OUT, "arm64", "Image")
-X86_INITRD = os.path.join(OUT, "initramfs", "x86_64-vmgenid.cpio")
-ARM64_INITRD = os.path.join(OUT, "initramfs", "arm64-vmgenid.cpio")
 MEMORY = "256M"
 ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp", "1"]
 CYCLES = os.environ.get("BIND_CYCLES", "100")
 
 
-def fork_guest(name, guid, append=""):
-    return Guest(name, "x86_64", X86_KERNEL, X86_INITRD, "test=acpi-fork " + append,
+def initrd(name):
+    return os.path.join(OUT, "initramfs", name + ".cpio")
+
+
+def project_kernel(arch):
+    return os.path.join(OUT, arch, "bzImage" if arch == "x86_64" else "Image")
+
+
+def stock_kernel(arch):
+    """Debian's stock 6.1 kernel: installed (amd64) or fetched (arm64)."""
+    pattern = ("/boot/vmlinuz-6.1.*-amd64" if arch == "x86_64" else
+               os.path.join(OUT, "debian-arm64/root/boot/vmlinuz-6.1.*-arm64"))
+    found = sorted(glob.glob(pattern))
+    if not found:
+        raise RuntimeError("no stock kernel %s" % pattern)
+    return found[-1]
+
+
+# -- x86_64: ACPI, QEMU's vmgenid device, a real VM fork ----------------------
+
+def fork_guest(name, kernel, rd, append, guid):
+    return Guest(name, "x86_64", kernel, rd, append,
                  extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY)
 
 
-def snapshot(report, name, append=""):
-    """Boot, wait for the guest to be ready, migrate it to a file."""
+def snapshot(report, name, kernel, rd, append):
+    """Boot, wait until the guest says "ready", migrate the VM to a file.
+
+    Reports the checks made before the snapshot; returns (guid, file)."""
     guid = str(uuid.uuid4())
-    g = fork_guest(name, guid, append).start()
-    if g.expect("ready") is None:
-        report.guest(name, g, False)
+    g = fork_guest(name, kernel, rd, append, guid).start()
+    ready = g.expect("ready") is not None
+    for passed, check in g.checks():
+        report.result("%s: %s" % (name, check), passed)
+    bad = g.bad_kernel_log()
+    report.result("%s: kernel log before the snapshot has no oops, BUG, WARNING or leak"
+                  % name, bad is None, bad or "")
+    report.result("%s: guest reached \"ready\" for the snapshot" % name, ready,
+                  "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
+    if not ready:
         g.cleanup(keep=True)
-        return None, None, None
-    path = os.path.join(g.dir, "snapshot")
+        return None, None
+    path = os.path.join(OUT, "snapshot-%s" % name)
     g.migrate_to_file(path)
-    g.kill()
-    return g, guid, path
+    g.cleanup()
+    return guid, path
 
 
-def restore(name, guid, path, word):
-    """Restore the snapshot in a new QEMU with `guid`, "cont", tell the guest.
-
-    Returns the guest and the time "cont" returned."""
-    h = fork_guest(name, guid)
+def restore(name, kernel, rd, append, guid, path, word):
+    """Restore the snapshot into a new QEMU with `guid`, "cont", and tell the
+    guest `word`. Returns the guest and the time "cont" returned."""
+    h = fork_guest(name, kernel, rd, append, guid)
     h.cmd.append("-S")
     h.start(incoming="exec:cat %s" % path)
     while h.qmp("query-status")["status"] == "inmigrate":
-        pass
+        time.sleep(0.01)
     h.qmp("cont")
     t0 = time.monotonic()
     h.send("restored " + word)
     return h, t0
 
 
-def test_acpi_fork(report):
-    """x86_64: bind through ACPI, bind/unbind cycles, a real VM fork, a same-guid restore."""
-    first, guid, path = snapshot(report, "acpi", "cycles=%s" % CYCLES)
+def fork_test(report, name, kernel, rd, append):
+    guid, path = snapshot(report, name, kernel, rd, append)
     if not path:
         return
-    for passed, name in first.checks():
-        report.result("acpi: " + name, passed)
-    bad = first.bad_kernel_log()
-    report.result("acpi: kernel log before the snapshot has no oops, BUG, WARNING or leak",
-                  bad is None, bad or "")
-    for word, g in (("changed", str(uuid.uuid4())), ("same", guid)):
-        h, _ = restore("acpi-" + word, g, path, word)
-        report.guest("acpi-" + word, h, h.run_to_end())
+    for word, new_guid in (("changed", str(uuid.uuid4())), ("same", guid)):
+        h, _ = restore("%s-%s" % (name, word), kernel, rd, append, new_guid, path, word)
+        report.guest("%s-%s" % (name, word), h, h.run_to_end())
         h.wait_exit()
         h.cleanup()
-    first.cleanup()
+    os.unlink(path)
 
 
-def arm64_guest(name, variant, append, id_bytes):
-    g = Guest(name, "arm64", ARM64_KERNEL, ARM64_INITRD, append, memory=MEMORY)
+def test_acpi_fork(report):
+    """Project kernel: bind through ACPI, bind/unbind cycles, a real VM fork
+    with a new guid, a restore with the same guid."""
+    fork_test(report, "acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
+              "test=acpi-fork cycles=%s" % CYCLES)
+
+
+def test_module_x86_stock(report):
+    """Debian's stock x86_64 kernel: the module loads beside the built-in ACPI
+    driver, binds the ACPI platform device, reacts to a real fork, unloads."""
+    fork_test(report, "module-x86_64", stock_kernel("x86_64"), initrd("x86_64-stock"),
+              "test=module inner=acpi-fork")
+
+
+# -- arm64: a Firecracker-shaped device tree ----------------------------------
+
+def arm64_guest(name, kernel, rd, variant, append, id_bytes):
+    g = Guest(name, "arm64", kernel, rd, append, memory=MEMORY)
     path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE, MEMORY, variant)
     idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), id_bytes)
     g.cmd += ["-dtb", path, "-device",
@@ -80,24 +117,36 @@ def arm64_guest(name, variant, append, id_bytes):
     return g
 
 
-def test_dt(report):
-    """arm64: bind through OF, exact ID, simulated notifications, bind/unbind cycles."""
-    first, new = os.urandom(16), os.urandom(16)
-    g = arm64_guest("dt", "good", "test=dt cycles=%s " % CYCLES +
-                    dtb.cmdline(MEMORY, first, new), first)
+def boot(report, g):
     g.start()
-    report.guest("dt", g, g.run_to_end())
+    report.guest(g.name, g, g.run_to_end())
     g.wait_exit()
     g.cleanup()
+
+
+def test_dt(report):
+    """Project kernel: bind through OF, the exact ID, simulated notifications,
+    bind/unbind cycles."""
+    first, new = os.urandom(16), os.urandom(16)
+    boot(report, arm64_guest("dt", project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
+                             "test=dt cycles=%s " % CYCLES + dtb.cmdline(MEMORY, first, new),
+                             first))
 
 
 def test_dt_malformed(report):
-    """arm64: malformed nodes are refused with messages, no oops."""
-    g = arm64_guest("dt-bad", "bad", "test=dt-bad", os.urandom(16))
-    g.start()
-    report.guest("dt-bad", g, g.run_to_end())
-    g.wait_exit()
-    g.cleanup()
+    """Project kernel: malformed nodes are refused with messages, no oops."""
+    boot(report, arm64_guest("dt-bad", project_kernel("arm64"), initrd("arm64-vmgenid"),
+                             "bad", "test=dt-bad", os.urandom(16)))
 
 
-TESTS = [test_acpi_fork, test_dt, test_dt_malformed]
+def test_module_arm64_stock(report):
+    """Debian's stock arm64 kernel, same device tree: the module binds through
+    OF and reacts to a simulated notification."""
+    first, new = os.urandom(16), os.urandom(16)
+    boot(report, arm64_guest("module-arm64", stock_kernel("arm64"), initrd("arm64-stock"),
+                             "good", "test=module inner=dt " + dtb.cmdline(MEMORY, first, new),
+                             first))
+
+
+TESTS = [test_acpi_fork, test_dt, test_dt_malformed, test_module_x86_stock,
+         test_module_arm64_stock]

@@ -25,9 +25,9 @@ no_uevent() {
 cycle_bind() {
 	i=0
 	while [ $i -lt "$2" ]; do
-		echo "$1" >$DRV/unbind || return 1
-		[ ! -e "$DRV/$1" ] || return 1
-		echo "$1" >$DRV/bind || return 1
+		echo "$1" >$DRV/unbind || { echo "cycle $i: unbind failed"; return 1; }
+		[ ! -e "$DRV/$1" ] || { echo "cycle $i: still bound after unbind"; return 1; }
+		echo "$1" >$DRV/bind || { echo "cycle $i: bind failed"; dmesg | tail -n 3; return 1; }
 		i=$((i + 1))
 	done
 	test -e "$DRV/$1"

@@ -8,6 +8,10 @@ if [ -d /sys/bus/acpi/drivers/vmgenid ]; then
 		sh -c 'ls /sys/bus/acpi/drivers/vmgenid | grep -q :'
 fi
 . "/scenarios/$inner.sh"
+if [ "$REPLY" != "restored same" ]; then
+	check "module: the module itself forced the reseed (vmgenid: ... RNDRESEEDCRNG)" \
+		kmsg_has "vmgenid: crng reseeded due to virtual machine fork"
+fi
 check "module: rmmod vmgenid" rmmod vmgenid
 check "module: the platform driver is gone after rmmod" test ! -e /sys/bus/platform/drivers/vmgenid
 check "module: no kernel warning after rmmod" no_kernel_warnings
