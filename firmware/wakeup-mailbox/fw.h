@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared constants of the wakeup-mailbox test firmware (C and assembler). */
+#ifndef FW_H
+#define FW_H
+
+#define FW_LOAD_ADDR		0x00100000	/* firmware image (linker script) */
+#define TRAMPOLINE_BASE		0x00008000	/* AP real-mode trampoline page */
+#define MAILBOX_BASE		0x00009000	/* ACPI MP wakeup mailbox page */
+
+#define SEL_CODE32		0x08
+#define SEL_CODE64		0x10		/* __BOOT_CS */
+#define SEL_DATA		0x18		/* __BOOT_DS */
+
+#define MAX_CPUS		256
+#define AP_STACK_SHIFT		12		/* 4 KiB per AP */
+
+#ifndef __ASSEMBLER__
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef unsigned long uintptr_t;
+typedef unsigned long size_t;
+
+#define NULL ((void *)0)
+
+/* ACPI 6.4, 5.2.12.19: Multiprocessor Wakeup mailbox (4 KiB) */
+struct acpi_mp_wake_mailbox {
+	u16 command;
+	u16 reserved;
+	u32 apic_id;
+	u64 wakeup_vector;
+	u8 reserved_os[2032];
+	u8 reserved_fw[2048];
+} __attribute__((packed));
+
+#define MBOX_CMD_NOOP		0
+#define MBOX_CMD_WAKEUP		1
+
+/* io.c / util */
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+void fw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fw_halt(void) __attribute__((noreturn));
+#define fw_error(...) do { fw_printf("fw: error: " __VA_ARGS__); fw_halt(); } while (0)
+
+static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void barrier(void) { __asm__ volatile("" ::: "memory"); }
+
+static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(sub));
+}
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+u32 cpu_apic_id(void);
+void udelay(u32 us);
+
+/* linux.c */
+void boot_linux(u32 mb_info) __attribute__((noreturn));
+
+/* symbols from entry.S and the linker script */
+extern char ap_tramp_start[], ap_tramp_end[];
+extern char selftest_vector[];
+extern u32 ap_next_slot, ap_overflow, selftest_hits;
+extern u64 selftest_seen[4];
+extern char __fw_start[], __fw_end[];
+void fw_jump_linux(u64 entry, void *boot_params) __attribute__((noreturn));
+
+#endif /* __ASSEMBLER__ */
+#endif /* FW_H */
