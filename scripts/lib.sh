@@ -6,6 +6,8 @@ OUT=${OUT:-$TOP/out}
 TREE=${TREE:-$OUT/linux}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 BASE_TAG=debian-6.1
+# The series; another directory of the same shape can stand in (self-tests).
+PATCHES=${PATCHES:-$TOP/patches}
 
 # Fixed identities and dates make commits, and so the series, reproducible.
 export GIT_COMMITTER_NAME="Founding Team"

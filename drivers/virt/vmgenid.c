@@ -35,10 +35,12 @@ struct vmgenid_state {
 	struct mutex lock;
 };
 
+/* Sent to userspace, once the RNG was reseeded, when the ID changed. */
+static char *vmgenid_uevent_env[] = { "NEW_VMGENID=1", NULL };
+
 static void vmgenid_update(struct device *dev)
 {
 	struct vmgenid_state *state = dev_get_drvdata(dev);
-	char *envp[] = { "NEW_VMGENID=1", NULL };
 	u8 old_id[VMGENID_SIZE];
 	bool changed;
 
@@ -51,7 +53,7 @@ static void vmgenid_update(struct device *dev)
 	mutex_unlock(&state->lock);
 
 	if (changed)
-		kobject_uevent_env(&dev->kobj, KOBJ_CHANGE, envp);
+		kobject_uevent_env(&dev->kobj, KOBJ_CHANGE, vmgenid_uevent_env);
 }
 
 /*
