@@ -4,8 +4,8 @@
 #define FW_H
 
 #define FW_LOAD_ADDR		0x00100000	/* firmware image (linker script) */
-#define TRAMPOLINE_BASE		0x00008000	/* AP real-mode trampoline page */
-#define MAILBOX_BASE		0x00009000	/* ACPI MP wakeup mailbox page */
+#define TRAMPOLINE_BASE		0x0009d000	/* AP real-mode trampoline page */
+#define MAILBOX_BASE		0x0009e000	/* ACPI MP wakeup mailbox page */
 
 #define SEL_CODE32		0x08
 #define SEL_CODE64		0x10		/* __BOOT_CS */
@@ -70,7 +70,8 @@ u32 cpu_apic_id(void);
 void udelay(u32 us);
 
 /* linux.c */
-void boot_linux(u32 mb_info) __attribute__((noreturn));
+const char *mb_snapshot(u32 mb_info);
+void boot_linux(void) __attribute__((noreturn));
 
 /* symbols from entry.S and the linker script */
 extern char ap_tramp_start[], ap_tramp_end[];

@@ -226,43 +226,86 @@ static u64 find_high(u64 size, u64 align, u64 limit, const struct range *avoid,
 	return best;
 }
 
-static void e820_from_multiboot(const struct mb_info *mbi)
+/* ---- multiboot info snapshot (QEMU keeps it in low memory) ---- */
+
+#define MAX_MODS	8
+
+static char fw_cmdline[1024];
+static struct mb_module mods[MAX_MODS];
+static u32 nmods, mods_total;
+static int have_mmap;
+
+static void copy_str(char *dst, size_t size, const char *src, const char *what)
 {
-	u32 off = 0;
+	size_t len = src ? strlen(src) : 0;
 
-	if (!(mbi->flags & MB_INFO_MEMMAP))
-		fw_error("multiboot loader gave no memory map\n");
-	while (off < mbi->mmap_length) {
-		const struct mb_mmap *m = (const void *)(uintptr_t)(mbi->mmap_addr + off);
+	if (len >= size)
+		fw_error("%s too long (%u bytes, max %u)\n", what, (u32)len, (u32)size - 1);
+	memcpy(dst, src ? src : "", len);
+	dst[len] = 0;
+}
 
-		e820_add(map, &nmap, m->addr, m->addr + m->len,
-			 m->type ? m->type : E820_RESERVED);
-		off += m->size + 4;
+const char *mb_snapshot(u32 mb_info)
+{
+	const struct mb_info *mbi = (const void *)(uintptr_t)mb_info;
+	const char *str;
+
+	if (mbi->flags & (1u << 2))
+		copy_str(fw_cmdline, sizeof(fw_cmdline),
+			 (const char *)(uintptr_t)mbi->cmdline, "firmware command line");
+
+	if (mbi->flags & MB_INFO_MEMMAP) {
+		u32 off = 0;
+
+		while (off + sizeof(struct mb_mmap) <= mbi->mmap_length + 0u) {
+			const struct mb_mmap *m =
+				(const void *)(uintptr_t)(mbi->mmap_addr + off);
+
+			e820_add(map, &nmap, m->addr, m->addr + m->len,
+				 m->type ? m->type : E820_RESERVED);
+			off += m->size + 4;
+		}
+		e820_sort_merge();
+		have_mmap = 1;
 	}
-	e820_sort_merge();
+
+	if (mbi->flags & MB_INFO_MODS) {
+		const struct mb_module *m = (const void *)(uintptr_t)mbi->mods_addr;
+
+		mods_total = mbi->mods_count;
+		nmods = mods_total < MAX_MODS ? mods_total : MAX_MODS;
+		memcpy(mods, m, sizeof(mods[0]) * nmods);
+
+		/* Linux command line: module 0's string after the file name */
+		str = nmods ? (const char *)(uintptr_t)m[0].string : NULL;
+		while (str && *str && *str != ' ')
+			str++;
+		while (str && *str == ' ')
+			str++;
+		copy_str(linux_cmdline, sizeof(linux_cmdline), str, "linux command line");
+	}
+	return fw_cmdline;
 }
 
 /* ---- boot ---- */
 
-void boot_linux(u32 mb_info)
+void boot_linux(void)
 {
-	const struct mb_info *mbi = (const void *)(uintptr_t)mb_info;
-	const struct mb_module *mods;
 	const struct setup_header *ih;
 	struct setup_header *hdr = (struct setup_header *)(boot_params + BP_HDR);
 	u64 k_start, k_end, rd_start, rd_end, dtb_start, dtb_end;
 	u64 fw_start = (uintptr_t)__fw_start, fw_end = ((uintptr_t)__fw_end + 0xfff) & ~0xfffULL;
 	u64 load, init_size, pm_off, pm_size, rd_addr, rd_limit, sd_addr;
 	const u8 *img;
-	const char *str;
 	u32 fdt_size, hdr_len, setup_sects;
 	struct range avoid[8];
 	struct setup_data *sd;
 	int navoid = 0, w;
-	size_t len;
+	size_t len = strlen(linux_cmdline);
 
 	/* memory map: firmware, trampoline and mailbox become reserved */
-	e820_from_multiboot(mbi);
+	if (!have_mmap)
+		fw_error("multiboot loader gave no memory map\n");
 	if (!e820_is_ram(fw_start, fw_end))
 		fw_error("firmware image 0x%llx-0x%llx is not in RAM\n", fw_start, fw_end);
 	if (!e820_is_ram(TRAMPOLINE_BASE, TRAMPOLINE_BASE + SZ_4K))
@@ -274,12 +317,11 @@ void boot_linux(u32 mb_info)
 	e820_reserve(fw_start, fw_end);
 
 	/* modules */
-	if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count == 0)
+	if (mods_total == 0)
 		fw_error("no multiboot modules (need bzImage, initramfs, dtb)\n");
-	if (mbi->mods_count < 3)
+	if (mods_total < 3)
 		fw_error("%u multiboot module(s), need 3: bzImage, initramfs, dtb\n",
-			 mbi->mods_count);
-	mods = (const void *)(uintptr_t)mbi->mods_addr;
+			 mods_total);
 	k_start = mods[0].start;
 	k_end = mods[0].end;
 	rd_start = mods[1].start;
@@ -288,18 +330,8 @@ void boot_linux(u32 mb_info)
 	dtb_end = mods[2].end;
 	fw_printf("fw: modules: bzImage 0x%llx-0x%llx, initrd 0x%llx-0x%llx, dtb 0x%llx-0x%llx\n",
 		  k_start, k_end, rd_start, rd_end, dtb_start, dtb_end);
-
-	/* Linux command line: module 0's string after the file name */
-	str = (const char *)(uintptr_t)mods[0].string;
-	while (str && *str && *str != ' ')
-		str++;
-	while (str && *str == ' ')
-		str++;
-	len = str ? strlen(str) : 0;
-	if (len >= sizeof(linux_cmdline))
-		fw_error("linux command line too long (%u bytes)\n", (u32)len);
-	memcpy(linux_cmdline, str ? str : "", len);
-	linux_cmdline[len] = 0;
+	if (k_start < fw_end || rd_start < fw_end || dtb_start < fw_end)
+		fw_error("a multiboot module lies below the end of the firmware\n");
 
 	/* bzImage header */
 	img = (const u8 *)(uintptr_t)k_start;

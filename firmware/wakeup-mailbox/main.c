@@ -327,10 +327,6 @@ static void __attribute__((noreturn)) selftest(u32 ncpus, u32 bsp_id)
 
 /* ---------------------------------------------------------------- */
 
-struct mb_info_head {
-	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
-};
-
 static int has_word(const char *str, const char *w)
 {
 	size_t n = strlen(w);
@@ -344,17 +340,16 @@ static int has_word(const char *str, const char *w)
 
 void fw_main(u32 magic, u32 mb_info)
 {
-	const struct mb_info_head *mbi = (const void *)(uintptr_t)mb_info;
-	const char *cmdline = NULL;
+	const char *cmdline;
 	u32 ncpus, bsp_id, parked;
 
 	fw_printf("fw: wakeup-mailbox test firmware, image 0x%x-0x%x\n",
 		  (u32)(uintptr_t)__fw_start, (u32)(uintptr_t)__fw_end);
 	if (magic != MB_BOOT_MAGIC)
 		fw_error("not started by a multiboot loader (eax=0x%x)\n", magic);
-	if (mbi->flags & (1 << 2))
-		cmdline = (const char *)(uintptr_t)mbi->cmdline;
-	fw_printf("fw: cmdline: %s\n", cmdline ? cmdline : "");
+	/* QEMU puts the multiboot info in low memory: copy it before touching any */
+	cmdline = mb_snapshot(mb_info);
+	fw_printf("fw: cmdline: %s\n", cmdline);
 
 	memset((void *)mailbox, 0, sizeof(*mailbox));
 	fw_printf("fw: mailbox at 0x%08x\n", MAILBOX_BASE);
@@ -372,5 +367,5 @@ void fw_main(u32 magic, u32 mb_info)
 	if (has_word(cmdline, "selftest"))
 		selftest(ncpus, bsp_id);
 
-	boot_linux(mb_info);
+	boot_linux();
 }
