@@ -2,46 +2,57 @@
 #
 #   make          install dependencies, prepare the patched tree, build the
 #                 test kernels and the module, boot the demonstration
-#   make test     all of that but the demonstration, then every test
-#   make module   the out-of-tree vmgenid.ko for the running Debian 6.1
-#                 kernel (KDIR=... for another, ARCH=arm64 to cross-build)
+#   make test     all of that but the demonstration, then every test,
+#                 including the gate (make check); ends "N passed, N failed"
+#   make check    the upstream-readiness gate alone
+#   make bench    the benchmarks
+#   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
+#                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
 
-TOP := $(CURDIR)
-OUT ?= $(TOP)/out
+OUT ?= $(CURDIR)/out
 export OUT
-
-# Empty KDIR: the newest installed Debian 6.1 headers for this machine.
 KDIR ?=
+S := scripts/stage
 
-.PHONY: all deps tree kernels initramfs module module-arm64 demo test bench clean
+.PHONY: all deps tree kernels module module-arm64 initramfs demo test check bench \
+	dkms-install dkms-remove clean
 
-all: deps tree kernels module initramfs
-	scripts/demo
+all: kernels module module-arm64 initramfs
+	$(S) demo scripts/demo
 
 deps:
-	scripts/install-deps
+	$(S) deps scripts/install-deps
 
 tree: deps
-	scripts/prepare-tree
-	scripts/apply-series all
+	$(S) tree sh -c 'scripts/prepare-tree && scripts/apply-series all'
 
 kernels: tree
-	scripts/build-kernel x86_64
-	scripts/build-kernel arm64
+	$(S) kernel-x86_64 scripts/build-kernel x86_64
+	$(S) kernel-arm64 scripts/build-kernel arm64
 
-initramfs: deps module module-arm64
-	scripts/make-test-initramfs
-
-# Built from a copy of drivers/virt (see scripts/build-module); extra make
-# arguments, such as ARCH= and CROSS_COMPILE=, go in MODULE_ARGS.
 module: deps
-	scripts/build-module $(KDIR) $(MODULE_ARGS)
+	$(S) module scripts/build-module $(KDIR) $(MODULE_ARGS)
 
 module-arm64: deps
-	scripts/module-arm64
+	$(S) module-arm64 scripts/module-arm64
 
-test: deps tree kernels module module-arm64 initramfs
+initramfs: module module-arm64
+	$(S) initramfs scripts/make-test-initramfs
+
+test: kernels module module-arm64 initramfs
 	tests/run
+
+check: kernels
+	$(S) check scripts/check
+
+bench: kernels initramfs
+	$(S) bench-vmgenid tests/vmgenid/bench.py
+
+dkms-install: deps
+	scripts/dkms-install
+
+dkms-remove:
+	scripts/dkms-install -r
 
 clean:
 	rm -rf $(OUT)

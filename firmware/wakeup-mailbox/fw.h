@@ -47,7 +47,14 @@ size_t strlen(const char *s);
 
 void fw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fw_halt(void) __attribute__((noreturn));
-#define fw_error(...) do { fw_printf("fw: error: " __VA_ARGS__); fw_halt(); } while (0)
+void fw_fail(void) __attribute__((noreturn));
+#define fw_error(...) do { fw_printf("fw: error: " __VA_ARGS__); fw_fail(); } while (0)
+
+/* optional QEMU isa-debug-exit device: QEMU exits with (value << 1) | 1 */
+#define DEBUG_EXIT_PORT		0xf4
+#define DEBUG_EXIT_SELFTEST_OK	0	/* QEMU exit status 1 */
+#define DEBUG_EXIT_SELFTEST_BAD	1	/* QEMU exit status 3 */
+#define DEBUG_EXIT_ERROR	2	/* QEMU exit status 5 */
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }

@@ -13,7 +13,6 @@
 #define ICR_INIT_ALL_BUT_SELF	0x000c4500u	/* INIT, level assert, all excl. self */
 #define ICR_SIPI_ALL_BUT_SELF	0x000c4600u	/* STARTUP, all excl. self */
 #define MSR_APIC_BASE		0x1b
-#define DEBUG_EXIT_PORT		0xf4		/* optional isa-debug-exit */
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511
@@ -317,10 +316,10 @@ static void __attribute__((noreturn)) selftest(u32 ncpus, u32 bsp_id)
 	if (fails) {
 		fw_printf("fw: selftest FAILED (%u problem(s), %u of %u aps woke)\n",
 			  fails, READ_ONCE(selftest_hits), ncpus - 1);
-		outb(DEBUG_EXIT_PORT, 1);	/* QEMU exit status 3 with isa-debug-exit */
+		outb(DEBUG_EXIT_PORT, DEBUG_EXIT_SELFTEST_BAD);
 	} else {
 		fw_printf("fw: selftest ok (%u aps woke)\n", READ_ONCE(selftest_hits));
-		outb(DEBUG_EXIT_PORT, 0);	/* QEMU exit status 1 with isa-debug-exit */
+		outb(DEBUG_EXIT_PORT, DEBUG_EXIT_SELFTEST_OK);
 	}
 	fw_halt();
 }

@@ -187,6 +187,13 @@ void fw_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* report a fatal error to QEMU's isa-debug-exit (if present), then halt */
+void fw_fail(void)
+{
+	outb(DEBUG_EXIT_PORT, DEBUG_EXIT_ERROR);
+	fw_halt();
+}
+
 /* ---- CPU helpers ---- */
 
 u32 cpu_apic_id(void)

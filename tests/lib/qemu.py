@@ -149,6 +149,16 @@ class Guest:
             if line == want:
                 return self.lines[-1][0]
 
+    def expect_prefix(self, prefix, timeout=None):
+        """Read lines until one starts with `prefix`; return (time, line)."""
+        until = time.monotonic() + timeout if timeout else None
+        while True:
+            line = self.readline(until)
+            if line is None:
+                return None, None
+            if line.startswith(prefix):
+                return self.lines[-1][0], line
+
     def send(self, line):
         self.res.sendall((line + "\n").encode())
 

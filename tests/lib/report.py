@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Counting results and printing them, one line each."""
 
+import os
+import re
 import sys
 import time
 
@@ -25,6 +27,11 @@ class Report:
 
     def guest(self, prefix, guest, completed):
         """Count a guest's own verdicts, then the host's view of the boot."""
+        show = os.environ.get("SHOW_KERNEL_LOG")
+        if show:
+            for line in guest.kernel_log().splitlines():
+                if re.search(show, line):
+                    print("     kernel| " + line.strip(), flush=True)
         for passed, name in guest.checks():
             self.result("%s: %s" % (prefix, name), passed)
         self.result("%s: scenario ran to its end (\"done\" on the verdict channel)" % prefix,
