@@ -208,8 +208,10 @@ static u64 find_high(u64 size, u64 align, u64 limit, const struct range *avoid,
 		u64 s = map[i].addr, e = map[i].addr + map[i].size, c;
 		int w;
 
-		if (map[i].type != E820_RAM || s < SZ_1M)
+		if (map[i].type != E820_RAM)
 			continue;
+		if (s < SZ_1M)
+			s = SZ_1M;
 		if (e > limit)
 			e = limit;
 		if (e < s + size)
