@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The gate (scripts/check) as tests, its self-test, and DKMS."""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib.qemu import OUT, TOP  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_check(args, env=None):
+    """Run scripts/check, echoing its output; return (status, output)."""
+    p = subprocess.Popen([os.path.join(TOP, "scripts", "check")] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, env=env)
+    out = []
+    for line in p.stdout:
+        print("   | " + line, end="", flush=True)
+        out.append(line)
+    return p.wait(), "".join(out)
+
+
+def test_gate(report):
+    """make check: every check on every series, one result each."""
+    status, _ = run_check([])
+    with open(os.path.join(OUT, "check.json")) as f:
+        results = json.load(f)
+    for series, checks in results.items():
+        for check, r in checks.items():
+            report.result("gate: %s: %s" % (series, check), r["count"] == 0,
+                          "%d findings, first: %s" % (r["count"], r["findings"][0])
+                          if r["count"] else "")
+    report.result("gate: scripts/check exits 0", status == 0, "exit %d" % status)
+
+
+def test_gate_catches_broken_patch(report):
+    """A series with a deliberately broken patch makes the gate fail, and the
+    gate names what broke."""
+    patches = os.path.join(OUT, "gate-selftest", "patches")
+    shutil.rmtree(os.path.dirname(patches), ignore_errors=True)
+    series = os.path.join(patches, "gate-selftest")
+    os.makedirs(series)
+    shutil.copy(sorted(glob.glob(os.path.join(TOP, "patches", "vmgenid", "0000-*.patch")))[0],
+                series)
+    shutil.copy(os.path.join(HERE, "broken.patch"), os.path.join(series, "0001-broken.patch"))
+    with open(os.path.join(series, "series"), "w") as f:
+        f.write("0001-broken.patch\n")
+    env = dict(os.environ, PATCHES=patches, OUT=OUT)
+    status, out = run_check(["--only", "checkpatch,kernel-doc"], env=env)
+    report.result("gate self-test: a broken patch makes scripts/check exit non-zero",
+                  status != 0, "exit %d" % status)
+    report.result("gate self-test: the table marks checkpatch FAIL",
+                  any(l.split()[:1] == ["checkpatch"] and l.split()[2:3] == ["FAIL"]
+                      and l.split()[1] != "0" for l in out.splitlines()))
+    report.result("gate self-test: the finding names the trailing whitespace",
+                  "trailing whitespace" in out)
+    report.result("gate self-test: kernel-doc names the undocumented gate_selftest()",
+                  "gate_selftest() is not static and has no kernel-doc comment" in out)
+    subprocess.run(["git", "-C", os.path.join(OUT, "linux"), "worktree", "remove", "--force",
+                    os.path.join(OUT, "src", "gate-selftest")], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    subprocess.run(["git", "-C", os.path.join(OUT, "linux"), "branch", "-D", "gate-selftest"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_dkms(report):
+    """dkms install of the module for the installed Debian 6.1 headers."""
+    headers = sorted(glob.glob("/usr/src/linux-headers-6.1.*-amd64"))
+    if not headers:
+        report.result("dkms: Debian 6.1 amd64 headers installed", False)
+        return
+    rel = os.path.basename(headers[-1])[len("linux-headers-"):]
+    p = subprocess.run([os.path.join(TOP, "scripts", "dkms-install"), rel],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    report.result("dkms: dkms install vmgenid-dt/1.0 -k %s" % rel, p.returncode == 0,
+                  p.stdout.strip()[-400:] if p.returncode else "")
+    ko = os.path.join("/lib/modules", rel, "updates", "dkms", "vmgenid.ko")
+    vermagic = subprocess.run(["modinfo", "-F", "vermagic", ko], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True).stdout.strip()
+    report.result("dkms: %s has vermagic %s" % (ko, rel), vermagic.startswith(rel + " "),
+                  vermagic)
+    alias = subprocess.run(["modinfo", "-F", "alias", ko], stdout=subprocess.PIPE,
+                           text=True).stdout
+    report.result("dkms: the module carries the OF and ACPI aliases",
+                  "microsoft,vmgenid" in alias and "acpi*:VMGENCTR:*" in alias, alias.strip())
+    subprocess.run([os.path.join(TOP, "scripts", "dkms-install"), "-r"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    report.result("dkms: dkms remove leaves no module behind", not os.path.exists(ko))
+
+
+TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate]
