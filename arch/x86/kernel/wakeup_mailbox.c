@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Secondary CPU bring-up through the Multiprocessor Wakeup mailbox (ACPI 6.4,
+ * section 5.2.12.19).
+ *
+ * Firmware that cannot use INIT/SIPI, such as the firmware of TDX guests,
+ * keeps every application processor in a loop that polls a 4 KiB mailbox.
+ * The kernel wakes one processor by writing its APIC ID and the address to
+ * jump to, then the wakeup command; the processor acknowledges by clearing
+ * the command. This is the implementation of that protocol; the firmware
+ * description (the ACPI MADT) only says where the mailbox is.
+ */
+
+#define pr_fmt(fmt) "wakeup mailbox: " fmt
+
+#include <linux/cc_platform.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/jiffies.h>
+#include <linux/printk.h>
+#include <linux/processor.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <asm/apic.h>
+#include <asm/barrier.h>
+#include <asm/wakeup_mailbox.h>
+
+#define WAKEUP_MAILBOX_CMD_WAKEUP	1
+
+struct wakeup_mailbox {
+	u16 command;
+	u16 reserved;
+	u32 apic_id;
+	u64 wakeup_vector;
+	u8 reserved_os[2032];
+	u8 reserved_firmware[2048];
+};
+
+static_assert(sizeof(struct wakeup_mailbox) == SZ_4K);
+
+/* Physical address of the mailbox */
+static u64 wakeup_mailbox_paddr;
+/* Virtual address of the mailbox */
+static struct wakeup_mailbox *wakeup_mailbox;
+/* Set when an offline CPU could not go back to the firmware's loop */
+static bool wakeup_mailbox_no_offline __ro_after_init;
+
+/*
+ * In a confidential guest the mailbox is private memory, shared with the
+ * firmware but not with the host: map it private whether or not it is RAM.
+ * memremap() of memory that is not RAM would go through ioremap(), which
+ * maps it shared.
+ */
+static struct wakeup_mailbox *wakeup_mailbox_map(u64 paddr)
+{
+	if (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) &&
+	    region_intersects(paddr, SZ_4K, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_INTERSECTS)
+		return (__force struct wakeup_mailbox *)ioremap_encrypted(paddr, SZ_4K);
+
+	return memremap(paddr, SZ_4K, MEMREMAP_WB);
+}
+
+static int wakeup_mailbox_wake_cpu(int apicid, unsigned long start_ip)
+{
+	unsigned long start = jiffies;
+
+	/*
+	 * Remap mailbox memory only for the first call: the mailbox is found
+	 * before memremap() works.
+	 *
+	 * Wakeup of secondary CPUs is fully serialized in the core code.
+	 * No need to protect wakeup_mailbox from concurrent accesses.
+	 */
+	if (!wakeup_mailbox) {
+		wakeup_mailbox = wakeup_mailbox_map(wakeup_mailbox_paddr);
+		if (!wakeup_mailbox) {
+			pr_err("cannot map the wakeup mailbox at %#llx\n",
+			       wakeup_mailbox_paddr);
+			return -ENOMEM;
+		}
+	}
+
+	/*
+	 * Mailbox memory is shared between the firmware and OS. Firmware will
+	 * listen on mailbox command address, and once it receives the wakeup
+	 * command, the CPU associated with the given apicid will be booted.
+	 *
+	 * The value of 'apic_id' and 'wakeup_vector' must be visible to the
+	 * firmware before the wakeup command is visible.
+	 */
+	wakeup_mailbox->apic_id = apicid;
+	wakeup_mailbox->wakeup_vector = start_ip;
+	/* Orders the writes above before the command, and makes it visible. */
+	smp_store_release(&wakeup_mailbox->command, WAKEUP_MAILBOX_CMD_WAKEUP);
+
+	/*
+	 * Wait for the CPU to wake up.
+	 *
+	 * The CPU being woken up is essentially in a spin loop waiting to be
+	 * woken up. It should not take long for it wake up and acknowledge by
+	 * zeroing out ->command.
+	 *
+	 * ACPI specification doesn't provide any guidance on how long kernel
+	 * has to wait for a wake up acknowledgment. It also doesn't provide
+	 * a way to cancel a wake up request if it takes too long.
+	 *
+	 * In TDX environment, the VMM has control over how long it takes to
+	 * wake up secondary. It can postpone scheduling secondary vCPU
+	 * indefinitely. Giving up on wake up request and reporting error opens
+	 * possible attack vector for VMM: it can wake up a secondary CPU when
+	 * kernel doesn't expect it. Wait until positive result of the wake up
+	 * request, and only say, once, that it is taking long.
+	 */
+	while (READ_ONCE(wakeup_mailbox->command)) {
+		if (time_after(jiffies, start + 10 * HZ))
+			pr_warn_once("CPU with APIC ID %#x has not acknowledged its wakeup for 10 s; still waiting\n",
+				     apicid);
+		cpu_relax();
+	}
+
+	return 0;
+}
+
+/**
+ * wakeup_mailbox_init() - wake secondary CPUs through a wakeup mailbox
+ * @phys_addr: physical address of the 4 KiB mailbox
+ *
+ * Make the mailbox at @phys_addr the way every APIC driver wakes secondary
+ * CPUs in 64-bit mode.
+ */
+void __init wakeup_mailbox_init(u64 phys_addr)
+{
+	wakeup_mailbox_paddr = phys_addr;
+	acpi_wake_cpu_handler_update(wakeup_mailbox_wake_cpu);
+}
+
+/**
+ * wakeup_mailbox_forbid_offline() - refuse to take CPUs offline
+ *
+ * A CPU that goes offline cannot return to the firmware's mailbox loop, so
+ * it could never be woken again. Call this when nothing else can bring an
+ * offline CPU back.
+ */
+void __init wakeup_mailbox_forbid_offline(void)
+{
+	wakeup_mailbox_no_offline = true;
+}
+
+/**
+ * wakeup_mailbox_offline_forbidden() - may CPUs go offline?
+ *
+ * Return: true if wakeup_mailbox_forbid_offline() was called.
+ */
+bool wakeup_mailbox_offline_forbidden(void)
+{
+	return wakeup_mailbox_no_offline;
+}
