@@ -18,6 +18,7 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/processor.h>
 #include <linux/sizes.h>
