@@ -47,6 +47,7 @@ check: kernels
 
 bench: kernels initramfs
 	$(S) bench-vmgenid tests/vmgenid/bench.py
+	$(S) bench-wakeup-mailbox tests/wakeup_mailbox/bench.py
 
 dkms-install: deps
 	scripts/dkms-install

@@ -42,7 +42,9 @@ def dts(ncpus, variant="good", mailbox=MAILBOX):
         "outside": _mailbox(0x800000000),
         "ram": _mailbox(0x4000000),
     }[variant]
-    return ("/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <1>;\n\n"
+    return ("/dts-v1/;\n\n/ {\n\tmodel = \"QEMU x86_64, wakeup-mailbox test firmware\";\n"
+            "\tcompatible = \"linux,dummy-x86-mailbox\";\n"
+            "\t#address-cells = <2>;\n\t#size-cells = <1>;\n\n"
             "\tcpus {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n%s\t};\n\n"
             "\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <1>;\n"
             "\t\tranges;\n\n%s\t};\n};\n" % (cpus, nodes))
