@@ -5,6 +5,7 @@ through a device tree (arm64), and the out-of-tree module in Debian's stock
 
 import glob
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -13,6 +14,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lib.qemu import OUT, Guest  # noqa: E402
 from vmgenid import dtb  # noqa: E402
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 MEMORY = "256M"
 ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp", "1"]
 CYCLES = os.environ.get("BIND_CYCLES", "100")
@@ -99,6 +101,21 @@ def test_acpi_fork(report):
               "test=acpi-fork cycles=%s" % CYCLES)
 
 
+def test_acpi_malformed(report):
+    """Project kernel: malformed ACPI vmgenid devices, from an extra SSDT, are
+    refused with messages, and nothing oopses."""
+    os.makedirs(os.path.join(OUT, "acpi"), exist_ok=True)
+    aml = os.path.join(OUT, "acpi", "acpi-bad")
+    p = subprocess.run(["iasl", "-p", aml, os.path.join(HERE, "acpi-bad.asl")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode:
+        report.result("acpi-bad: iasl compiles the SSDT", False, p.stdout[-300:])
+        return
+    g = Guest("acpi-bad", "x86_64", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
+              "test=acpi-bad", extra=["-acpitable", "file=" + aml + ".aml"], memory=MEMORY)
+    boot(report, g)
+
+
 def test_module_x86_stock(report):
     """Debian's stock x86_64 kernel: the module loads beside the built-in ACPI
     driver, binds the ACPI platform device, reacts to a real fork, unloads."""
@@ -148,5 +165,5 @@ def test_module_arm64_stock(report):
                              first))
 
 
-TESTS = [test_acpi_fork, test_dt, test_dt_malformed, test_module_x86_stock,
-         test_module_arm64_stock]
+TESTS = [test_acpi_fork, test_acpi_malformed, test_dt, test_dt_malformed,
+         test_module_x86_stock, test_module_arm64_stock]

@@ -1,0 +1,9 @@
+# x86_64 with an extra SSDT of malformed vmgenid devices (tests/vmgenid/
+# acpi-bad.asl): each must be refused with a message, and nothing may oops.
+. /scenarios/common.sh
+check "no ADDR method: refused with 'cannot evaluate ADDR: AE_NOT_FOUND'" \
+	kmsg_has "vmgenid VGNT0001:[0-9]+: cannot evaluate ADDR: AE_NOT_FOUND"
+check "ADDR a package of one integer, of two strings, or an integer: 3 refused with 'ADDR is not a package of two integers'" \
+	sh -c '[ "$(dmesg | grep -Ec "vmgenid VGNT0001:[0-9]+: ADDR is not a package of two integers")" -eq 3 ]'
+check "none of the four malformed devices is bound" sh -c "! ls $DRV | grep -q VGNT0001"
+check "no kernel warning" no_kernel_warnings
