@@ -29,6 +29,8 @@ tree: deps
 kernels: tree
 	$(S) kernel-x86_64 scripts/build-kernel x86_64
 	$(S) kernel-arm64 scripts/build-kernel arm64
+	$(S) kernel-x86_64-noacpi env VARIANT=noacpi scripts/build-kernel x86_64 all \
+		configs/x86_64-noacpi.config
 
 module: deps
 	$(S) module scripts/build-module $(KDIR) $(MODULE_ARGS)

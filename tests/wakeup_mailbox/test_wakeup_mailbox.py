@@ -29,9 +29,9 @@ def firmware():
     return FW
 
 
-def mailbox_guest(name, ncpus, variant, append="", timeout=300):
+def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL):
     """A Guest whose QEMU runs the test firmware, which boots Linux."""
-    g = Guest(name, "x86_64", KERNEL, INITRD, "", timeout=timeout)
+    g = Guest(name, "x86_64", kernel, INITRD, "", timeout=timeout)
     path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant)
     g.debugcon = os.path.join(g.dir, "debugcon.log")
     g.trace = os.path.join(g.dir, "trace.log")
@@ -45,7 +45,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300):
              "-serial", "chardev:result",
              "-qmp", "unix:%s,server=on,wait=off" % g.qmp_sock,
              "-kernel", firmware(), "-append", "",
-             "-initrd", "%s %s,%s,%s" % (KERNEL, cmdline.replace(",", ",,"), INITRD, path),
+             "-initrd", "%s %s,%s,%s" % (kernel, cmdline.replace(",", ",,"), INITRD, path),
              "-debugcon", "file:" + g.debugcon, "-global", "isa-debugcon.iobase=0xe9",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-trace", "enable=apic_mem_writel,file=" + g.trace]
@@ -86,8 +86,8 @@ def bringup_ms(g):
     return (float(b.group(1)) - float(a.group(1))) * 1000 if a and b else None
 
 
-def boot(report, name, ncpus, variant):
-    g = mailbox_guest(name, ncpus, variant).start()
+def boot(report, name, ncpus, variant, kernel=KERNEL):
+    g = mailbox_guest(name, ncpus, variant, kernel=kernel).start()
     report.guest(name, g, g.run_to_end())
     g.wait_exit()
     return g
@@ -124,6 +124,22 @@ def test_mailbox_smp(report):
         g.cleanup()
 
 
+def test_mailbox_noacpi(report):
+    """The same boot with a kernel built with CONFIG_ACPI=n: the wake code
+    does not depend on ACPI."""
+    name = "mailbox-noacpi-8cpu"
+    g = boot(report, name, 8, "good", kernel=KERNEL + "-noacpi")
+    report.result("%s: the firmware served one wake per AP (7)" % name,
+                  sorted(served(g)) == list(range(1, 8)), "served %s" % served(g))
+    k = linux_init_sipi(g)
+    report.result("%s: Linux sent no INIT/SIPI (QEMU APIC trace)" % name, k == 0,
+                  "%d INIT/STARTUP IPIs to single CPUs" % k)
+    config = os.path.join(OUT, "build", "x86_64-all-noacpi", ".config")
+    report.result("%s: the kernel was built with CONFIG_ACPI=n" % name,
+                  os.path.exists(config) and "# CONFIG_ACPI is not set" in open(config).read())
+    g.cleanup()
+
+
 def test_mailbox_missing_node(report):
     """No mailbox node: the kernel falls back to INIT/SIPI, and the trace shows it."""
     g = boot(report, "mailbox-missing", 4, "missing")
@@ -145,5 +161,5 @@ def test_mailbox_malformed(report):
         g.cleanup()
 
 
-TESTS = [test_firmware_selftest, test_mailbox_smp, test_mailbox_missing_node,
-         test_mailbox_malformed]
+TESTS = [test_firmware_selftest, test_mailbox_smp, test_mailbox_noacpi,
+         test_mailbox_missing_node, test_mailbox_malformed]
