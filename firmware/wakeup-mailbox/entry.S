@@ -29,6 +29,16 @@
 /* BSP: 32-bit protected mode, EAX = multiboot magic, EBX = info      */
 /* ------------------------------------------------------------------ */
 	.text
+/* Load the flat data selector into every data segment register. */
+.macro LOAD_DATA_SEGMENTS
+	movl	$SEL_DATA, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+.endm
+
 	.code32
 	.globl	_start
 _start:
@@ -51,12 +61,7 @@ _start:
 
 	call	enter_long_mode_32		/* returns only in 64-bit mode */
 	.code64
-	movl	$SEL_DATA, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	LOAD_DATA_SEGMENTS
 	movq	$bsp_stack_top, %rsp
 	movl	mb_magic, %edi
 	movl	mb_info, %esi
@@ -179,12 +184,7 @@ selftest_vector:
 fw_jump_linux:
 	cli
 	lgdt	gdt_ptr
-	movl	$SEL_DATA, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	LOAD_DATA_SEGMENTS
 	/* reload CS = __BOOT_CS (0x10) */
 	leaq	1f(%rip), %rax
 	pushq	$SEL_CODE64
