@@ -2,6 +2,8 @@
 """The gate (scripts/check) as tests, its self-test, and DKMS."""
 
 import glob
+import importlib.machinery
+import importlib.util
 import json
 import os
 import shutil
@@ -68,6 +70,51 @@ def test_gate_catches_broken_patch(report):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def load_check():
+    """scripts/check as a module."""
+    loader = importlib.machinery.SourceFileLoader("gate_check",
+                                                  os.path.join(TOP, "scripts", "check"))
+    spec = importlib.util.spec_from_loader("gate_check", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+PROBE = """#include <linux/io.h>
+int gate_probe(void __iomem *p)
+{
+\treturn *(int *)p;
+}
+"""
+
+
+def test_gate_tells_sparse_from_w1(report):
+    """The gate compiles once with C=2 W=1 and splits the diagnostics: a
+    scratch file with one W=1 warning and two sparse warnings, compiled in
+    the gate's x86_64 tree, lands in the right rows."""
+    check = load_check()
+    source = os.path.join(OUT, "src", "all")
+    build = os.path.join(OUT, "build", "matrix-x86_64-acpiy-ofy")
+    probe = os.path.join(source, "drivers", "virt", "gate-probe.c")
+    if not os.path.exists(os.path.join(build, ".config")):
+        report.result("gate: C=2 W=1 pass: the gate's x86_64 tree exists", False, build)
+        return
+    try:
+        with open(probe, "w") as f:
+            f.write(PROBE)
+        sparse, w1 = check.compile_warnings("x86_64", source, build, ["drivers/virt/gate-probe.c"])
+    finally:
+        for f in (probe, os.path.join(build, "drivers", "virt", "gate-probe.o"),
+                  os.path.join(build, "drivers", "virt", ".gate-probe.o.cmd")):
+            if os.path.exists(f):
+                os.unlink(f)
+    report.result("gate: C=2 W=1 pass: the missing prototype is a W=1 finding",
+                  len(w1) == 1 and "no previous prototype" in w1[0], "W=1: %s" % w1)
+    report.result("gate: C=2 W=1 pass: the __iomem cast and the undeclared symbol are sparse's",
+                  len(sparse) == 2 and any("address space" in w for w in sparse) and
+                  any("not declared" in w for w in sparse), "sparse: %s" % sparse)
+
+
 def test_dkms(report):
     """dkms install of the module for the installed Debian 6.1 headers."""
     headers = sorted(glob.glob("/usr/src/linux-headers-6.1.*-amd64"))
@@ -93,4 +140,4 @@ def test_dkms(report):
     report.result("dkms: dkms remove leaves no module behind", not os.path.exists(ko))
 
 
-TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate]
+TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate, test_gate_tells_sparse_from_w1]
