@@ -6,6 +6,7 @@
 #                 including the gate (make check); ends "N passed, N failed"
 #   make check    the upstream-readiness gate alone
 #   make bench    the benchmarks
+#   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
 #                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
 
@@ -14,7 +15,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree kernels module module-arm64 initramfs demo test check bench \
+.PHONY: all deps tree kernels module module-arm64 initramfs demo test check bench bench-deps \
 	dkms-install dkms-remove clean
 
 all: kernels module module-arm64 initramfs
@@ -50,6 +51,9 @@ check: kernels
 bench: kernels initramfs
 	$(S) bench-vmgenid tests/vmgenid/bench.py
 	$(S) bench-wakeup-mailbox tests/wakeup_mailbox/bench.py
+
+bench-deps:
+	$(S) bench-deps scripts/bench-fresh-deps
 
 dkms-install: deps
 	scripts/dkms-install
