@@ -115,6 +115,40 @@ def test_gate_tells_sparse_from_w1(report):
                   any("not declared" in w for w in sparse), "sparse: %s" % sparse)
 
 
+def test_gate_bisect_catches_broken_commit(report):
+    """The bisect builds a commit it has no record of, fails it naming the
+    error, and does not record it. The commit (never on a branch) is the
+    series' last commit with drivers/virt/vmgenid.c cut short; it is built
+    incrementally in the x86_64 test kernel's tree."""
+    check = load_check()
+    tree = os.path.join(OUT, "src", "all")
+    records, key = check.bisect_records("x86_64")
+    if not key:
+        report.result("gate bisect self-test: the x86_64 test kernel's tree exists", False)
+        return
+
+    def git(*args, **kw):
+        return subprocess.run(["git", "-C", tree] + list(args), check=True, text=True,
+                              stdout=subprocess.PIPE, **kw).stdout.strip()
+    driver = git("show", "all:drivers/virt/vmgenid.c")
+    blob = git("hash-object", "-w", "--stdin", input=driver[:len(driver) // 2] + "\n")
+    index = os.path.join(OUT, "gate-selftest.index")
+    env = dict(os.environ, GIT_INDEX_FILE=index)
+    git("read-tree", "all", env=env)
+    git("update-index", "--cacheinfo", "100644,%s,drivers/virt/vmgenid.c" % blob, env=env)
+    broken = git("commit-tree", git("write-tree", env=env), "-p", "all", "-m",
+                 "gate self-test: vmgenid.c cut short", env=env)
+    os.unlink(index)
+    findings = check.bisect_walk([(broken, "gate self-test: vmgenid.c cut short")], ["x86_64"])
+    report.result("gate bisect self-test: the broken commit is a finding that names the file",
+                  len(findings) == 1 and "drivers/virt/vmgenid" in findings[0], str(findings))
+    recorded = os.path.exists(records) and broken in open(records).read()
+    report.result("gate bisect self-test: the broken commit is not recorded as built",
+                  not recorded)
+    report.result("gate bisect self-test: the tree is back on branch all",
+                  git("rev-parse", "HEAD") == git("rev-parse", "all"))
+
+
 def test_dkms(report):
     """dkms install of the module for the installed Debian 6.1 headers."""
     headers = sorted(glob.glob("/usr/src/linux-headers-6.1.*-amd64"))
@@ -140,4 +174,5 @@ def test_dkms(report):
     report.result("dkms: dkms remove leaves no module behind", not os.path.exists(ko))
 
 
-TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate, test_gate_tells_sparse_from_w1]
+TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate_bisect_catches_broken_commit,
+         test_gate, test_gate_tells_sparse_from_w1]
