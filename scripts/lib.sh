@@ -23,3 +23,12 @@ die() {
 log() {
 	echo "$(basename "$0"): $*"
 }
+
+# Set karch, cross, image and name (the image's) for ARCH (x86_64 or arm64).
+arch_vars() {
+	case $1 in
+	x86_64) karch=x86 cross= image=arch/x86/boot/bzImage name=bzImage ;;
+	arm64) karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image name=Image ;;
+	*) die "unknown arch $1" ;;
+	esac
+}
