@@ -35,6 +35,8 @@ class Guest:
     def __init__(self, name, arch, kernel, initrd, append, extra=(), memory="256M",
                  smp=1, accel=None, timeout=180):
         self.name, self.arch, self.timeout = name, arch, timeout
+        self.sent = None  # how many verdicts the guest said it sent
+        self.earlier = 0  # of them, how many reached the QEMU a snapshot was taken in
         self.dir = tempfile.mkdtemp(prefix="qemu-%s-" % name.replace("/", "-"), dir=OUT)
         self.console = os.path.join(self.dir, "console.log")
         self.result_sock = os.path.join(self.dir, "result.sock")
@@ -163,8 +165,13 @@ class Guest:
         self.res.sendall((line + "\n").encode())
 
     def run_to_end(self):
-        """Read lines until "done" or the end; return True if "done" came."""
-        return self.expect("done") is not None
+        """Read lines until "done N" or the end; return True if it came.
+        N, the number of verdicts the guest sent, is kept as self.sent."""
+        _, line = self.expect_prefix("done")
+        if line is None:
+            return False
+        self.sent = int(line.split()[1]) if len(line.split()) > 1 else None
+        return True
 
     def checks(self):
         """The guest's verdicts: [(passed, name)]."""

@@ -32,8 +32,13 @@ class Report:
             for line in guest.kernel_log().splitlines():
                 if re.search(show, line):
                     print("     kernel| " + line.strip(), flush=True)
-        for passed, name in guest.checks():
+        checks = guest.checks()
+        for passed, name in checks:
             self.result("%s: %s" % (prefix, name), passed)
+        if completed:
+            got = guest.earlier + len(checks)
+            self.result("%s: every verdict the guest sent arrived" % prefix,
+                        guest.sent == got, "%d of %s" % (got, guest.sent))
         self.result("%s: scenario ran to its end (\"done\" on the verdict channel)" % prefix,
                     completed, "" if completed else
                     "last console lines: " + " | ".join(guest.kernel_log().splitlines()[-5:]))

@@ -27,7 +27,7 @@ def main():
     forks = int(sys.argv[1]) if len(sys.argv) > 1 else 12
     kernel, rd, append = project_kernel("x86_64"), initrd("x86_64-vmgenid"), "test=acpi-fork"
     report = Report()
-    guid, path = snapshot(report, "bench", kernel, rd, append)
+    guid, path, _ = snapshot(report, "bench", kernel, rd, append)
     if not path:
         return 1
     lat, accel = [], None

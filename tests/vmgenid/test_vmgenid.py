@@ -48,7 +48,8 @@ def fork_guest(name, kernel, rd, append, guid):
 def snapshot(report, name, kernel, rd, append):
     """Boot, wait until the guest says "ready", migrate the VM to a file.
 
-    Reports the checks made before the snapshot; returns (guid, file)."""
+    Reports the checks made before the snapshot; returns (guid, file, the
+    number of those checks)."""
     guid = str(uuid.uuid4())
     g = fork_guest(name, kernel, rd, append, guid).start()
     ready = g.expect("ready") is not None
@@ -61,17 +62,19 @@ def snapshot(report, name, kernel, rd, append):
                   "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
     if not ready:
         g.cleanup(keep=True)
-        return None, None
+        return None, None, 0
     path = os.path.join(OUT, "snapshot-%s" % name)
     g.migrate_to_file(path)
     g.cleanup()
-    return guid, path
+    return guid, path, len(g.checks())
 
 
-def restore(name, kernel, rd, append, guid, path, word):
+def restore(name, kernel, rd, append, guid, path, word, earlier=0):
     """Restore the snapshot into a new QEMU with `guid`, "cont", and tell the
-    guest `word`. Returns the guest and the time "cont" returned."""
+    guest `word`; `earlier` verdicts reached the QEMU that took the snapshot.
+    Returns the guest and the time "cont" returned."""
     h = fork_guest(name, kernel, rd, append, guid)
+    h.earlier = earlier
     h.cmd.append("-S")
     h.start(incoming="exec:cat %s" % path)
     while h.qmp("query-status")["status"] == "inmigrate":
@@ -83,11 +86,12 @@ def restore(name, kernel, rd, append, guid, path, word):
 
 
 def fork_test(report, name, kernel, rd, append):
-    guid, path = snapshot(report, name, kernel, rd, append)
+    guid, path, earlier = snapshot(report, name, kernel, rd, append)
     if not path:
         return
     for word, new_guid in (("changed", str(uuid.uuid4())), ("same", guid)):
-        h, _ = restore("%s-%s" % (name, word), kernel, rd, append, new_guid, path, word)
+        h, _ = restore("%s-%s" % (name, word), kernel, rd, append, new_guid, path, word,
+                       earlier)
         report.guest("%s-%s" % (name, word), h, h.run_to_end())
         h.wait_exit()
         h.cleanup()
