@@ -17,6 +17,7 @@
 #ifndef VMGENID_COMPAT_H
 #define VMGENID_COMPAT_H
 
+#include <linux/acpi.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/module.h>
@@ -42,7 +43,11 @@ static void vmgenid_compat_vmfork_randomness(const void *id, size_t len)
 }
 #define add_vmfork_randomness vmgenid_compat_vmfork_randomness
 
-static int vmgenid_compat_init(struct platform_driver *drv)
+/*
+ * /dev/urandom is opened when the platform driver is registered, from the
+ * module's init, and closed when it is unregistered.
+ */
+static int vmgenid_compat_platform_register(struct platform_driver *drv)
 {
 	int ret;
 
@@ -50,30 +55,34 @@ static int vmgenid_compat_init(struct platform_driver *drv)
 	if (IS_ERR(vmgenid_compat_urandom))
 		pr_warn("vmgenid: cannot open /dev/urandom (%ld): a new ID will not force a reseed\n",
 			PTR_ERR(vmgenid_compat_urandom));
-	ret = platform_driver_register(drv);
+	ret = __platform_driver_register(drv, THIS_MODULE);
 	if (ret && !IS_ERR(vmgenid_compat_urandom))
 		filp_close(vmgenid_compat_urandom, NULL);
 	return ret;
 }
 
-static void vmgenid_compat_exit(struct platform_driver *drv)
+static void vmgenid_compat_platform_unregister(struct platform_driver *drv)
 {
 	platform_driver_unregister(drv);
 	if (!IS_ERR(vmgenid_compat_urandom))
 		filp_close(vmgenid_compat_urandom, NULL);
 }
 
-#undef module_platform_driver
-#define module_platform_driver(drv)					\
-static int __init vmgenid_compat_module_init(void)			\
-{									\
-	return vmgenid_compat_init(&(drv));				\
-}									\
-module_init(vmgenid_compat_module_init);				\
-static void __exit vmgenid_compat_module_exit(void)			\
-{									\
-	vmgenid_compat_exit(&(drv));					\
-}									\
-module_exit(vmgenid_compat_module_exit)
+#undef platform_driver_register
+#define platform_driver_register vmgenid_compat_platform_register
+#define platform_driver_unregister vmgenid_compat_platform_unregister
+
+/*
+ * A kernel with the 6.1 driver built in has an ACPI driver named "vmgenid"
+ * already, bound to every VM_GEN_COUNTER device: the module's own ACPI
+ * driver, which binds only the devices with no platform device (those with
+ * only a _CID), would find them taken and could not even register under
+ * that name. Leave the ACPI bus to the built-in driver there; the module
+ * still binds every device that has a platform device.
+ */
+#if IS_BUILTIN(CONFIG_VMGENID)
+#define acpi_bus_register_driver(drv) ((void)(drv), 0)
+#define acpi_bus_unregister_driver(drv) ((void)(drv))
+#endif
 
 #endif /* VMGENID_COMPAT_H */

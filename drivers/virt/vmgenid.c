@@ -9,9 +9,10 @@
  * numbers. This driver exists to shepherd that event to random.c, which
  * reseeds, and to userspace, which gets a uevent with NEW_VMGENID=1.
  *
- * The ID is described either by ACPI (a VMGENCTR or VM_GEN_COUNTER device
- * whose ADDR method locates it, notified with 0x80) or by a device tree node
- * compatible with "microsoft,vmgenid" (a memory region and an interrupt).
+ * The ID is described either by ACPI (a device with _CID "VM_Gen_Counter",
+ * or _HID "VMGENCTR", whose ADDR method locates it, notified with 0x80) or by
+ * a device tree node compatible with "microsoft,vmgenid" (a memory region
+ * and an interrupt).
  */
 
 #include <linux/acpi.h>
@@ -58,14 +59,18 @@ static void vmgenid_update(struct device *dev)
 
 /*
  * The specification asks for a cacheable mapping of the ID, so use memremap()
- * rather than ioremap(), which would be uncached.
+ * rather than ioremap(), which would be uncached. The hypervisor writes the
+ * ID, so in a guest whose memory is encrypted (SEV, TDX) the page is shared
+ * with the host and must be mapped decrypted; elsewhere MEMREMAP_DEC changes
+ * nothing.
  */
 static int vmgenid_map(struct device *dev, struct vmgenid_state *state,
 		       phys_addr_t phys_addr)
 {
 	void *id;
 
-	id = devm_memremap(dev, phys_addr, VMGENID_SIZE, MEMREMAP_WB);
+	id = devm_memremap(dev, phys_addr, VMGENID_SIZE,
+			   MEMREMAP_WB | MEMREMAP_DEC);
 	if (IS_ERR(id)) {
 		dev_err(dev, "cannot map the generation ID at %pa\n", &phys_addr);
 		return PTR_ERR(id);
@@ -77,6 +82,27 @@ static int vmgenid_map(struct device *dev, struct vmgenid_state *state,
 	return 0;
 }
 
+static struct vmgenid_state *vmgenid_alloc(struct device *dev)
+{
+	struct vmgenid_state *state;
+
+	state = devm_kzalloc(dev, sizeof(*state), GFP_KERNEL);
+	if (!state)
+		return NULL;
+	mutex_init(&state->lock);
+
+	/* Set before any notification source is installed. */
+	dev_set_drvdata(dev, state);
+	return state;
+}
+
+static const struct acpi_device_id vmgenid_acpi_ids[] = {
+	{ "VMGENCTR", 0 },
+	{ "VM_GEN_COUNTER", 0 },
+	{ }
+};
+MODULE_DEVICE_TABLE(acpi, vmgenid_acpi_ids);
+
 #ifdef CONFIG_ACPI
 static void vmgenid_acpi_handler(acpi_handle handle, u32 event, void *dev)
 {
@@ -86,14 +112,16 @@ static void vmgenid_acpi_handler(acpi_handle handle, u32 event, void *dev)
 
 static void vmgenid_acpi_remove(void *data)
 {
-	struct device *dev = data;
+	struct acpi_device *adev = data;
 
 	/* This also waits for handlers that are already running. */
-	acpi_remove_notify_handler(ACPI_HANDLE(dev), ACPI_DEVICE_NOTIFY,
+	acpi_remove_notify_handler(adev->handle, ACPI_DEVICE_NOTIFY,
 				   vmgenid_acpi_handler);
 }
 
-static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
+/* The ID of ACPI device @adev, for @dev, which holds the resources. */
+static int vmgenid_add_acpi(struct device *dev, struct acpi_device *adev,
+			    struct vmgenid_state *state)
 {
 	struct acpi_buffer parsed = { ACPI_ALLOCATE_BUFFER };
 	union acpi_object *obj;
@@ -101,7 +129,7 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 	acpi_status status;
 	int ret;
 
-	status = acpi_evaluate_object(ACPI_HANDLE(dev), "ADDR", NULL, &parsed);
+	status = acpi_evaluate_object(adev->handle, "ADDR", NULL, &parsed);
 	if (ACPI_FAILURE(status)) {
 		dev_err(dev, "cannot evaluate ADDR: %s\n",
 			acpi_format_exception(status));
@@ -123,7 +151,7 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 	if (ret)
 		goto out;
 
-	status = acpi_install_notify_handler(ACPI_HANDLE(dev), ACPI_DEVICE_NOTIFY,
+	status = acpi_install_notify_handler(adev->handle, ACPI_DEVICE_NOTIFY,
 					     vmgenid_acpi_handler, dev);
 	if (ACPI_FAILURE(status)) {
 		dev_err(dev, "cannot install the notify handler: %s\n",
@@ -131,15 +159,68 @@ static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
 		ret = -ENODEV;
 		goto out;
 	}
-	ret = devm_add_action_or_reset(dev, vmgenid_acpi_remove, dev);
+	ret = devm_add_action_or_reset(dev, vmgenid_acpi_remove, adev);
 out:
 	ACPI_FREE(parsed.pointer);
 	return ret;
 }
+
+/*
+ * ACPI makes a platform device only of a device that has a _HID. The
+ * specification's own example, and Hyper-V, describe the ID with no usable
+ * _HID, only _CID "VM_Gen_Counter": bind those on the ACPI bus, and leave
+ * every device that has a platform device to the platform driver, so that
+ * none is bound twice.
+ */
+static int vmgenid_acpi_add(struct acpi_device *adev)
+{
+	struct vmgenid_state *state;
+
+	if (adev->pnp.type.platform_id)
+		return -ENODEV;
+
+	state = vmgenid_alloc(&adev->dev);
+	if (!state)
+		return -ENOMEM;
+	return vmgenid_add_acpi(&adev->dev, adev, state);
+}
+
+static struct acpi_driver vmgenid_acpi_driver = {
+	.name = "vmgenid",
+	.ids = vmgenid_acpi_ids,
+	.owner = THIS_MODULE,
+	.ops = {
+		.add = vmgenid_acpi_add,
+	},
+};
+
+static int vmgenid_acpi_register(void)
+{
+	/* A kernel booted without ACPI tables has no ACPI device to bind. */
+	if (acpi_disabled)
+		return 0;
+	return acpi_bus_register_driver(&vmgenid_acpi_driver);
+}
+
+static void vmgenid_acpi_unregister(void)
+{
+	if (!acpi_disabled)
+		acpi_bus_unregister_driver(&vmgenid_acpi_driver);
+}
 #else
-static int vmgenid_add_acpi(struct device *dev, struct vmgenid_state *state)
+static int vmgenid_add_acpi(struct device *dev, struct acpi_device *adev,
+			    struct vmgenid_state *state)
 {
 	return -ENODEV;
+}
+
+static int vmgenid_acpi_register(void)
+{
+	return 0;
+}
+
+static void vmgenid_acpi_unregister(void)
+{
 }
 #endif
 
@@ -187,16 +268,13 @@ static int vmgenid_probe(struct platform_device *pdev)
 {
 	struct vmgenid_state *state;
 
-	state = devm_kzalloc(&pdev->dev, sizeof(*state), GFP_KERNEL);
+	state = vmgenid_alloc(&pdev->dev);
 	if (!state)
 		return -ENOMEM;
-	mutex_init(&state->lock);
-
-	/* Set before any notification source is installed. */
-	platform_set_drvdata(pdev, state);
 
 	if (has_acpi_companion(&pdev->dev))
-		return vmgenid_add_acpi(&pdev->dev, state);
+		return vmgenid_add_acpi(&pdev->dev, ACPI_COMPANION(&pdev->dev),
+					state);
 	return vmgenid_add_of(pdev, state);
 }
 
@@ -206,13 +284,6 @@ static const struct of_device_id vmgenid_of_ids[] = {
 };
 MODULE_DEVICE_TABLE(of, vmgenid_of_ids);
 
-static const struct acpi_device_id vmgenid_acpi_ids[] = {
-	{ "VMGENCTR", 0 },
-	{ "VM_GEN_COUNTER", 0 },
-	{ }
-};
-MODULE_DEVICE_TABLE(acpi, vmgenid_acpi_ids);
-
 static struct platform_driver vmgenid_driver = {
 	.probe = vmgenid_probe,
 	.driver = {
@@ -221,7 +292,27 @@ static struct platform_driver vmgenid_driver = {
 		.acpi_match_table = vmgenid_acpi_ids,
 	},
 };
-module_platform_driver(vmgenid_driver);
+
+static int __init vmgenid_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&vmgenid_driver);
+	if (ret)
+		return ret;
+	ret = vmgenid_acpi_register();
+	if (ret)
+		platform_driver_unregister(&vmgenid_driver);
+	return ret;
+}
+module_init(vmgenid_init);
+
+static void __exit vmgenid_exit(void)
+{
+	vmgenid_acpi_unregister();
+	platform_driver_unregister(&vmgenid_driver);
+}
+module_exit(vmgenid_exit);
 
 MODULE_DESCRIPTION("Virtual Machine Generation ID");
 MODULE_LICENSE("GPL v2");
