@@ -105,19 +105,65 @@ def test_acpi_fork(report):
               "test=acpi-fork cycles=%s" % CYCLES)
 
 
+def ssdt(report, name, *flags):
+    """Compile tests/vmgenid/NAME.asl; return the AML's path, or None."""
+    os.makedirs(os.path.join(OUT, "acpi"), exist_ok=True)
+    aml = os.path.join(OUT, "acpi", name)
+    p = subprocess.run(["iasl"] + list(flags) + ["-p", aml, os.path.join(HERE, name + ".asl")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode:
+        report.result("%s: iasl compiles the SSDT" % name, False, p.stdout[-300:])
+        return None
+    return aml + ".aml"
+
+
 def test_acpi_malformed(report):
     """Project kernel: malformed ACPI vmgenid devices, from an extra SSDT, are
     refused with messages, and nothing oopses."""
-    os.makedirs(os.path.join(OUT, "acpi"), exist_ok=True)
-    aml = os.path.join(OUT, "acpi", "acpi-bad")
-    p = subprocess.run(["iasl", "-p", aml, os.path.join(HERE, "acpi-bad.asl")],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if p.returncode:
-        report.result("acpi-bad: iasl compiles the SSDT", False, p.stdout[-300:])
-        return
-    g = Guest("acpi-bad", "x86_64", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
-              "test=acpi-bad", extra=["-acpitable", "file=" + aml + ".aml"], memory=MEMORY)
-    boot(report, g)
+    aml = ssdt(report, "acpi-bad")
+    if aml:
+        boot(report, Guest("acpi-bad", "x86_64", project_kernel("x86_64"),
+                           initrd("x86_64-vmgenid"), "test=acpi-bad",
+                           extra=["-acpitable", "file=" + aml], memory=MEMORY))
+
+
+# The page that holds the IDs of acpi-shapes.asl's devices (and its SEL byte).
+SHAPES_BASE = 0x08000000
+
+
+def shapes_guest(report, name, kernel, rd, append):
+    """x86_64 with every ACPI shape of the ID (tests/vmgenid/acpi-shapes.asl);
+    the host places a random ID for each; the guest keeps the page out of its
+    RAM."""
+    aml = ssdt(report, "acpi-shapes", "-f")  # -f: the VMMs' _HIDs are not all valid IDs
+    if not aml:
+        return None
+    g = Guest(name, "x86_64", kernel, rd,
+              "memmap=4K$0x%x shapes_base=0x%x %s" % (SHAPES_BASE, SHAPES_BASE, append),
+              extra=["-acpitable", "file=" + aml], memory=MEMORY)
+    page = bytes(0x100) + os.urandom(6 * 16)
+    g.cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on"
+              % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), SHAPES_BASE)]
+    return g
+
+
+def test_acpi_shapes(report):
+    """Project kernel: every ACPI description of the ID that hypervisors emit
+    (_CID only, QEMUVGID, XEN0000, FCVMGID, VMGENCTR, Hyper-V) is bound once,
+    read exactly, and reacts to a Notify from AML."""
+    g = shapes_guest(report, "acpi-shapes", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
+                     "test=acpi-shapes")
+    if g:
+        boot(report, g)
+
+
+def test_module_x86_stock_shapes(report):
+    """Debian's stock x86_64 kernel with the module, every ACPI shape: the
+    built-in driver keeps the ACPI bus, the module binds the platform devices."""
+    g = shapes_guest(report, "module-x86_64-shapes", stock_kernel("x86_64"),
+                     initrd("x86_64-stock"), "test=module inner=acpi-shapes")
+    if g:
+        boot(report, g)
 
 
 def test_module_x86_stock(report):
@@ -169,5 +215,5 @@ def test_module_arm64_stock(report):
                              first))
 
 
-TESTS = [test_acpi_fork, test_acpi_malformed, test_dt, test_dt_malformed,
-         test_module_x86_stock, test_module_arm64_stock]
+TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_malformed,
+         test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock]
