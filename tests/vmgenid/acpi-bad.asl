@@ -49,5 +49,12 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "BADVGID", 1)
             Name (_UID, 4)
             Name (ADDR, 0x1000)
         }
+
+        /* Only a _CID, as in the specification's example, and no ADDR:
+         * the ACPI driver, not the platform driver, must refuse it. */
+        Device (VGN5)
+        {
+            Name (_CID, "VM_Gen_Counter")
+        }
     }
 }
