@@ -6,6 +6,7 @@ x86_64, a virtio console on arm64); the kernel console goes to a log file.
 Everything runs under a timeout and QEMU is killed when it expires.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,6 +25,38 @@ OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
 BAD_KERNEL_LOG = re.compile(
     r"(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|kmemleak: .* new suspected|"
     r"general protection fault|Unable to handle kernel)")
+
+
+# Every QEMU started and not yet killed or reaped (see reaping()).
+_running = set()
+_running_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def reaping(timeout=None):
+    """Kill and reap, on leaving, every QEMU started inside the block, on
+    every path, exceptions included; with `timeout` (seconds), also kill
+    them all when it expires, so that no wait on them can outlive it."""
+    with _running_lock:
+        before = set(_running)
+
+    def kill_started():
+        with _running_lock:
+            started = _running - before
+        for g in started:
+            g.kill()
+
+    timer = None
+    if timeout:
+        timer = threading.Timer(timeout, kill_started)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer:
+            timer.cancel()
+        kill_started()
 
 
 def kvm_usable():
@@ -74,11 +108,21 @@ class Guest:
             cmd += ["-incoming", incoming]
         self.started = time.monotonic()
         self.deadline = self.started + self.timeout
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                     stdout=open(os.path.join(self.dir, "qemu.out"), "w"),
-                                     stderr=subprocess.STDOUT)
+        with open(os.path.join(self.dir, "qemu.out"), "w") as out:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                         stderr=subprocess.STDOUT)
+        with _running_lock:
+            _running.add(self)
         self.res = self._connect(self.result_sock)
         return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """QEMU killed and reaped; its folder kept if the block failed."""
+        self.cleanup(keep=exc[0] is not None)
+        return False
 
     def _connect(self, path):
         while True:
@@ -111,7 +155,10 @@ class Guest:
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
+        if self.proc:
             self.proc.wait()
+        with _running_lock:
+            _running.discard(self)
 
     def cleanup(self, keep=False):
         self.kill()
@@ -201,6 +248,7 @@ class Guest:
     def qmp(self, command, **arguments):
         if not self.qmp_file:
             s = self._connect(self.qmp_sock)
+            s.settimeout(max(1, self.deadline - time.monotonic()))  # a reply has a deadline too
             self.qmp_file = s.makefile("rw")
             json.loads(self.qmp_file.readline())  # greeting
             self.qmp("qmp_capabilities")

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A few packets of the GDB remote serial protocol, enough for the host to
+play a VMM against QEMU's gdbstub: write guest-physical memory (an ID, a
+device register) and let the VM run. No gdb needed.
+
+A packet is "$" DATA "#" and two hex digits, DATA's byte sum modulo 256;
+the receiver answers "+" (or "-": send it again).
+"""
+
+import socket
+import time
+
+
+class GdbError(RuntimeError):
+    pass
+
+
+def frame(data):
+    if any(c in data for c in "$#}*"):
+        raise ValueError("would need escaping: %r" % data)
+    return "$%s#%02x" % (data, sum(data.encode()) & 0xff)
+
+
+class GdbRemote:
+    """A connection to QEMU's gdbstub (-gdb unix:PATH,server=on,wait=off)."""
+
+    def __init__(self, path, timeout=10):
+        self.deadline = time.monotonic() + timeout
+        self.buf = b""
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > self.deadline:
+                    raise GdbError("cannot connect to the gdbstub at %s" % path)
+                time.sleep(0.02)
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _byte(self):
+        if not self.buf:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise GdbError("gdbstub: no answer in time")
+            self.sock.settimeout(left)
+            try:
+                self.buf = self.sock.recv(4096)
+            except socket.timeout:
+                raise GdbError("gdbstub: no answer in time") from None
+            if not self.buf:
+                raise GdbError("gdbstub closed the connection")
+        c, self.buf = self.buf[:1], self.buf[1:]
+        return c
+
+    def command(self, data, tries=3):
+        """Send one packet; return the payload of the stub's reply."""
+        for _ in range(tries):
+            self.sock.sendall(frame(data).encode())
+            ack = self._byte()
+            while ack not in (b"+", b"-"):  # e.g. a stray notification
+                ack = self._byte()
+            if ack == b"+":
+                break
+        else:
+            raise GdbError("gdbstub refused %r %d times" % (data, tries))
+        while True:
+            while self._byte() != b"$":
+                pass
+            payload = b""
+            c = self._byte()
+            while c != b"#":
+                payload += c
+                c = self._byte()
+            cs = self._byte() + self._byte()
+            if int(cs, 16) == sum(payload) & 0xff:
+                self.sock.sendall(b"+")
+                return payload.decode()
+            self.sock.sendall(b"-")  # corrupt: ask for it again
+
+    def ok(self, data):
+        reply = self.command(data)
+        if reply != "OK":
+            raise GdbError("gdbstub answered %r to %r" % (reply, data[:40]))
+
+    # -- what a VMM needs ----------------------------------------------------
+    def physical(self):
+        """Addresses in m and M packets become guest-physical (QEMU only)."""
+        self.ok("Qqemu.PhyMemMode:1")
+
+    def write(self, addr, data):
+        self.ok("M%x,%x:%s" % (addr, len(data), data.hex()))
+
+    def read(self, addr, length):
+        reply = self.command("m%x,%x" % (addr, length))
+        if reply.startswith("E") or len(reply) != 2 * length:
+            raise GdbError("gdbstub could not read 0x%x: %r" % (addr, reply))
+        return bytes.fromhex(reply)
+
+    def detach(self):
+        """Detach; QEMU then resumes the VM."""
+        self.ok("D")

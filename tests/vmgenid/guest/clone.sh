@@ -1,0 +1,87 @@
+# Clones of one snapshot must not share their random numbers. The HOST
+# judges that, by comparing the bytes the clones draw; this scenario only
+# draws them and reports, and supports chains (a clone snapshotted again).
+#
+# Each round: make the RNG state deterministic (force a CRNG reseed at an
+# uptime of at least $clone_uptime s, so that the time-based reseed, due
+# after half the uptime early in boot, stays out of the snapshot-to-draw
+# window), start the uevent listeners, say "ready", and hear from the host:
+#   "restored changed"         a new ID: wait for NEW_VMGENID=1 (at most
+#                              $clone_wait s), then draw
+#   "restored same"            the same ID: draw at once
+#   "restored changed nowait"  a new ID the kernel is not expected to see
+#                              (a stock kernel without the module): draw
+#                              at once
+#   "finish"                   end the scenario
+# and report one line:
+#   random HEX gen G reseeds N modreseeds M uevents U heard yes|no
+# HEX: 32 bytes of getrandom(); G: the rounds this VM's lineage has done;
+# N, M: the kernel log's "random: crng reseeded due to virtual machine
+# fork" and the module's "vmgenid: crng reseeded ..." lines so far; U: the
+# NEW_VMGENID=1 uevents counted until a second after the draw; heard:
+# whether the first came before the deadline.
+# Options on the kernel command line: clone_uptime (12), clone_wait (20),
+# clone_module=1 (insmod the out-of-tree vmgenid.ko first).
+. /scenarios/common.sh
+
+uptime_s() { cut -d. -f1 /proc/uptime; }
+kmsg_count() { dmesg | grep -c "$1"; }
+
+if [ "$clone_module" = 1 ]; then
+	check "insmod vmgenid.ko into $(uname -r)" insmod /lib/modules/vmgenid.ko
+fi
+
+gen=0
+while :; do
+	while [ "$(uptime_s)" -lt "${clone_uptime:-12}" ]; do
+		sleep 0.5
+	done
+	check "round $gen: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot" \
+		getrandom --reseed 0
+	# One listener tells the host the moment the first uevent comes (the
+	# benchmark times it); the other counts them all.
+	listen "${clone_wait:-20}"
+	rm -f /tmp/uevents /tmp/counter
+	uevent-listen NEW_VMGENID=1 1000 600 >/tmp/uevents 2>/tmp/counter &
+	COUNTER=$!
+	while ! grep -q listening /tmp/counter 2>/dev/null; do
+		sleep 0.05
+	done
+	say ready
+	hear
+	case $REPLY in
+	"restored changed")
+		if heard_uevent; then
+			heard=yes
+		else
+			heard=no
+		fi
+		rnd=$(getrandom 32) || rnd=error
+		;;
+	"restored same" | "restored changed nowait")
+		rnd=$(getrandom 32) || rnd=error
+		kill "$LISTENER" 2>/dev/null
+		wait "$LISTENER"
+		heard=no
+		;;
+	finish)
+		kill "$LISTENER" "$COUNTER" 2>/dev/null
+		wait
+		break
+		;;
+	*)
+		notok "round $gen: unexpected word from the host: $REPLY"
+		kill "$LISTENER" "$COUNTER" 2>/dev/null
+		wait
+		break
+		;;
+	esac
+	gen=$((gen + 1))
+	sleep 1 # a second uevent would come now
+	kill "$COUNTER" 2>/dev/null
+	wait "$COUNTER"
+	say "random $rnd gen $gen" \
+		"reseeds $(kmsg_count 'random: crng reseeded due to virtual machine fork')" \
+		"modreseeds $(kmsg_count 'vmgenid: crng reseeded due to virtual machine fork')" \
+		"uevents $(grep -c NEW_VMGENID=1 /tmp/uevents)" "heard $heard"
+done

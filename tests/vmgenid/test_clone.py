@@ -1,0 +1,371 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Clones of one snapshot must draw different random numbers.
+
+One VM is booted and snapshotted; the snapshot is restored several times,
+some clones with the snapshot's own ID (the CONTROL: they must draw the
+very same getrandom() bytes, or the test could not tell a protected kernel
+from luck) and some with a new ID (they must draw bytes of their own). The
+guest (tests/vmgenid/guest/clone.sh) forces a CRNG reseed just before the
+snapshot, draws 32 bytes at once after the restore (after the uevent where
+one is expected) and reports them; the host compares them.
+
+x86_64: QEMU's own -device vmgenid, a new guid on the restoring QEMU.
+arm64: QEMU has no device-tree vmgenid, so the HOST PLAYS THE VMM, as
+Firecracker does on restore: the restoring QEMU waits (-S) with a gdbstub;
+through it the host writes the new ID into guest memory and sets the SPI
+pending in the GIC distributor, then lets the VM run. The guest is not
+touched. Chains: each snapshot taken from the previous restored VM.
+"""
+
+import os
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib.gdb import GdbRemote  # noqa: E402
+from lib.qemu import OUT, reaping  # noqa: E402
+from vmgenid import dtb  # noqa: E402
+from vmgenid.test_vmgenid import (MEMORY, arm64_guest, initrd, project_kernel,  # noqa: E402
+                                  restore, snapshot, stock_kernel)
+
+# The guest forces a reseed at this uptime at the earliest: the time-based
+# reseed then waits as long again, far longer than a restore-to-draw.
+UPTIME = int(os.environ.get("CLONE_UPTIME", "12"))
+CHAIN = int(os.environ.get("CLONE_CHAIN", "10"))
+# No test here may outlive this: every QEMU it started is killed then.
+DEADLINE = int(os.environ.get("CLONE_DEADLINE", "600"))
+INTID = dtb.SPI + 32
+ISPENDR = dtb.GICD + 0x200 + 4 * (INTID // 32)
+
+
+def note(report, text):
+    """A line of narration (what the host did), not a verdict."""
+    if hasattr(report, "note"):
+        report.note(text)
+    else:
+        print("     " + text, flush=True)
+
+
+def short(hexstr, n=12):
+    return hexstr[:n] + ".." if hexstr else "(nothing)"
+
+
+# -- one clone ----------------------------------------------------------------
+
+class Clone:
+    """One restored VM's report: `kind` is "same" (the snapshot's ID) or
+    "new"; `id` the ID it was restored with (hex or a guid)."""
+
+    def __init__(self, name, kind, id_text):
+        self.name, self.kind, self.id = name, kind, id_text
+        self.random = None
+        self.values = {}
+
+    def parse(self, line):
+        """ "random HEX gen G reseeds N modreseeds M uevents U heard yes" """
+        words = line.split()
+        self.random = words[1]
+        for key, value in zip(words[2::2], words[3::2]):
+            self.values[key] = int(value) if value.isdigit() else value
+        return self
+
+    def get(self, key):
+        return self.values.get(key)
+
+
+def read_clone(report, h, clone):
+    """The clone's report line; None (and a failed check) if it never came."""
+    _, line = h.expect_prefix("random ", timeout=90)
+    if line is None:
+        report.result("%s: the clone reported its random bytes" % clone.name, False,
+                      "last console lines: " + " | ".join(h.kernel_log().splitlines()[-5:]))
+        return None
+    clone.parse(line)
+    if clone.random == "error":
+        report.result("%s: getrandom() worked in the clone" % clone.name, False)
+        return None
+    return clone
+
+
+def finish(report, h, name):
+    """End the scenario: count the clone's verdicts, "done N" and its log."""
+    h.send("finish")
+    report.guest(name, h, h.run_to_end())
+    h.wait_exit()
+    h.cleanup()
+
+
+def snapshot_at_ready(report, name, g, path, earlier=0):
+    """g (started) runs to "ready"; count the verdicts that reached it and
+    check its kernel log; migrate it to `path` and kill it. Returns how many
+    verdicts the guest has sent in all (`earlier` were sent before g), or
+    None if it never got ready."""
+    ready = g.expect("ready", timeout=120) is not None
+    checks = g.checks()
+    for passed, check in checks:
+        report.result("%s: %s" % (name, check), passed)
+    bad = g.bad_kernel_log()
+    report.result("%s: kernel log before the snapshot has no oops, BUG, WARNING or leak"
+                  % name, bad is None, bad or "")
+    if not ready:
+        report.result("%s: guest reached \"ready\" for the snapshot" % name, False,
+                      " | ".join(g.kernel_log().splitlines()[-5:]))
+        g.cleanup(keep=True)
+        return None
+    g.migrate_to_file(path)
+    g.cleanup()
+    return earlier + len(checks)
+
+
+def wait_incoming(h, timeout=60):
+    end = time.monotonic() + timeout
+    while h.qmp("query-status")["status"] == "inmigrate":
+        if time.monotonic() > end:
+            raise RuntimeError("%s: the incoming migration did not end in %d s"
+                               % (h.name, timeout))
+        time.sleep(0.01)
+
+
+# -- arm64: the host plays the VMM --------------------------------------------
+
+def vmm_restore(report, name, kernel, rd, append, path, earlier, new_id, word):
+    """Restore the arm64 snapshot `path` in a new QEMU, paused; as the VMM,
+    write `new_id` (None: write nothing, raise nothing) and raise the
+    vmgenid SPI, then let the VM run and tell the guest `word`. Returns the
+    guest and the time the VM resumed (the gdbstub's detach)."""
+    h = arm64_guest(name, kernel, rd, "good", append, bytes(16))  # RAM comes from `path`
+    sock = os.path.join(h.dir, "gdb.sock")
+    h.cmd += ["-S", "-gdb", "unix:%s,server=on,wait=off" % sock]
+    h.earlier = earlier
+    h.start(incoming="exec:cat %s" % path)
+    wait_incoming(h)
+    addr = dtb.id_addr(MEMORY)
+    with GdbRemote(sock) as gdb:
+        gdb.physical()
+        if new_id:
+            gdb.write(addr, new_id)
+            if gdb.read(addr, 16) != new_id:
+                raise RuntimeError("%s: the new ID did not land at 0x%x" % (name, addr))
+            note(report, "%s: host as VMM: wrote new ID %s at 0x%x (guest-physical)"
+                 % (name, new_id.hex(), addr))
+            gdb.write(ISPENDR, (1 << (INTID % 32)).to_bytes(4, "little"))
+            note(report, "%s: host as VMM: raised SPI %d (INTID %d): bit %d of "
+                 "GICD_ISPENDR%d at 0x%x" % (name, dtb.SPI, INTID, INTID % 32,
+                                            INTID // 32, ISPENDR))
+        else:
+            note(report, "%s: host as VMM: same ID, wrote nothing, raised nothing" % name)
+        gdb.detach()  # the VM runs from here
+        t0 = time.monotonic()
+    h.qmp("cont")
+    h.send("restored " + word)
+    return h, t0
+
+
+class Arm64:
+    """An arm64 kernel booted for clones: the project's, or Debian's stock
+    one with (module=True) or without the out-of-tree module."""
+
+    def __init__(self, label, stock=False, module=False):
+        self.label = label
+        self.kernel = stock_kernel("arm64") if stock else project_kernel("arm64")
+        self.rd = initrd("arm64-stock" if stock else "arm64-vmgenid")
+        self.append = "test=clone clone_uptime=%d%s" % (UPTIME, " clone_module=1" if module
+                                                         else "")
+        self.id = os.urandom(16)
+        # a kernel that cannot see the new ID sends no uevent: do not wait
+        self.word = "changed nowait" if stock and not module else "changed"
+
+    def boot_snapshot(self, report, name):
+        g = arm64_guest(name, self.kernel, self.rd, "good", self.append, self.id)
+        g.start()
+        path = os.path.join(OUT, "snapshot-%s" % name)
+        return path, snapshot_at_ready(report, name, g, path)
+
+    def restore(self, report, name, path, earlier, new):
+        """new: True for a fresh random ID. Returns (guest, t0, Clone)."""
+        new_id = os.urandom(16) if new else None
+        h, t0 = vmm_restore(report, name, self.kernel, self.rd, self.append, path, earlier,
+                            new_id, self.word if new else "same")
+        return h, t0, Clone(name, "new" if new else "same", (new_id or self.id).hex())
+
+
+class X86:
+    """The project's x86_64 kernel with QEMU's -device vmgenid."""
+
+    label = "x86_64 project kernel, QEMU vmgenid"
+
+    def __init__(self):
+        self.kernel, self.rd = project_kernel("x86_64"), initrd("x86_64-vmgenid")
+        self.append = "test=clone clone_uptime=%d" % UPTIME
+
+    def boot_snapshot(self, report, name):
+        self.guid, path, earlier = snapshot(report, name, self.kernel, self.rd, self.append)
+        return path, (earlier if path else None)
+
+    def restore(self, report, name, path, earlier, new):
+        guid = str(uuid.uuid4()) if new else self.guid
+        h, t0 = restore(name, self.kernel, self.rd, self.append, guid, path,
+                        "changed" if new else "same", earlier)
+        return h, t0, Clone(name, "new" if new else "same", guid)
+
+
+# -- clones of one snapshot -----------------------------------------------------
+
+def clone_set(report, machine, name, kinds):
+    """Boot, snapshot, restore once per entry of `kinds` ("same" or "new").
+    Returns the Clones that reported (None if the boot failed)."""
+    clones = []
+    path = None
+    try:
+        path, earlier = machine.boot_snapshot(report, name)
+        if earlier is None:
+            return None
+        for i, kind in enumerate(kinds):
+            cname = "%s-%d-%s" % (name, i + 1, kind)
+            h, _, clone = machine.restore(report, cname, path, earlier, kind == "new")
+            if read_clone(report, h, clone):
+                clones.append(clone)
+            finish(report, h, cname)
+    finally:
+        if path and os.path.exists(path):
+            os.unlink(path)
+    return clones
+
+
+def judge(report, label, clones, protected, reseed_key="reseeds"):
+    """The host's verdicts on one snapshot's clones. protected: the kernel
+    is expected to react to a new ID (False: it is expected NOT to: the
+    vulnerability)."""
+    same = [c for c in clones if c.kind == "same"]
+    new = [c for c in clones if c.kind == "new"]
+    if len(same) < 2 or len(new) < 2:
+        report.result("%s: at least two clones of each kind reported" % label, False,
+                      "%d same, %d new" % (len(same), len(new)))
+        return
+    control = same[0].random
+    report.result("%s: the CONTROL: %d clones with the snapshot's own ID draw identical bytes"
+                  % (label, len(same)), all(c.random == control for c in same),
+                  ", ".join(short(c.random) for c in same))
+    for c in same:
+        report.result("%s: %s (same ID): no reseed, no uevent" % (label, c.name),
+                      c.get(reseed_key) == 0 and c.get("uevents") == 0,
+                      "%s %s, uevents %s" % (reseed_key, c.get(reseed_key), c.get("uevents")))
+    seen = ", ".join(short(c.random) for c in new) + "; control " + short(control)
+    if protected:
+        distinct = len({c.random for c in new}) == len(new) and control not in {
+            c.random for c in new}
+        report.result("%s: %d new-ID clones draw bytes distinct from each other and from "
+                      "the control" % (label, len(new)), distinct, seen)
+        for c in new:
+            report.result("%s: %s (new ID): exactly one reseed and one uevent, which came"
+                          % (label, c.name), c.get(reseed_key) == 1 and c.get("uevents") == 1
+                          and c.get("heard") == "yes",
+                          "%s %s, uevents %s, heard %s" % (reseed_key, c.get(reseed_key),
+                                                          c.get("uevents"), c.get("heard")))
+    else:
+        report.result("%s: new-ID clones draw the SAME bytes as the control "
+                      "(the vulnerability, shown)" % label,
+                      all(c.random == control for c in new), seen)
+        report.result("%s: no clone reseeded or got a uevent" % label,
+                      all(c.get("reseeds") == 0 and c.get("modreseeds") == 0
+                          and c.get("uevents") == 0 for c in clones),
+                      ", ".join("%s: reseeds %s/%s uevents %s" % (
+                          c.name, c.get("reseeds"), c.get("modreseeds"), c.get("uevents"))
+                          for c in new))
+
+
+KINDS = ("same", "new", "same", "new")
+
+
+def run_clones(report, machine, name, protected, reseed_key="reseeds"):
+    with reaping(DEADLINE):
+        clones = clone_set(report, machine, name, KINDS)
+    if clones is not None:
+        judge(report, machine.label, clones, protected, reseed_key)
+    return clones
+
+
+def test_clone_x86(report):
+    """x86_64, project kernel, QEMU's vmgenid: same-guid clones draw the same
+    bytes (the control), new-guid clones their own."""
+    run_clones(report, X86(), "clone-x86_64", True)
+
+
+def test_clone_arm64(report):
+    """arm64, project kernel, Firecracker-shaped device tree, the host as
+    VMM: same-ID clones draw the same bytes, new-ID clones their own."""
+    run_clones(report, Arm64("arm64 project kernel, host as VMM"), "clone-arm64", True)
+
+
+def test_clone_arm64_stock(report):
+    """Debian's stock arm64 6.1 kernel without the module: every clone draws
+    the same bytes, new ID or not (the vulnerability users have today)."""
+    run_clones(report, Arm64("stock arm64 without the module", stock=True),
+               "clone-arm64-stock", False)
+
+
+def test_clone_arm64_stock_module(report):
+    """Debian's stock arm64 6.1 kernel with the module: new-ID clones draw
+    their own bytes."""
+    run_clones(report, Arm64("stock arm64 with the module", stock=True, module=True),
+               "clone-arm64-stock-module", True, reseed_key="modreseeds")
+
+
+# -- chains ---------------------------------------------------------------------
+
+def chain(report, machine, name, length=CHAIN):
+    """Restore, snapshot the restored VM, restore that, ... `length` times,
+    each with a new ID: each generation reseeds exactly once more, sends
+    exactly one uevent and draws bytes no earlier generation drew."""
+    label = machine.label + ", chain"
+    paths = []
+    with reaping(DEADLINE):
+        try:
+            path, earlier = machine.boot_snapshot(report, name)
+            paths.append(path)
+            if earlier is None:
+                return
+            drawn = []
+            for gen in range(1, length + 1):
+                cname = "%s-gen%d" % (name, gen)
+                h, _, clone = machine.restore(report, cname, path, earlier, True)
+                if not read_clone(report, h, clone):
+                    h.cleanup(keep=True)
+                    return
+                report.result("%s gen %d: exactly one more reseed line (%d -> %s), exactly "
+                              "one uevent (%s)" % (label, gen, gen - 1, clone.get("reseeds"),
+                                                   clone.get("uevents")),
+                              clone.get("reseeds") == gen and clone.get("uevents") == 1
+                              and clone.get("gen") == gen and clone.get("heard") == "yes")
+                report.result("%s gen %d: bytes %s differ from all %d earlier generations'"
+                              % (label, gen, short(clone.random), len(drawn)),
+                              clone.random not in drawn)
+                drawn.append(clone.random)
+                if gen == length:
+                    finish(report, h, cname)
+                    break
+                path = os.path.join(OUT, "snapshot-%s" % cname)
+                paths.append(path)
+                earlier = snapshot_at_ready(report, cname, h, path, earlier)
+                if earlier is None:
+                    return
+                os.unlink(paths[-2])
+        finally:
+            for p in paths:
+                if os.path.exists(p):
+                    os.unlink(p)
+
+
+def test_clone_chain_x86(report):
+    """x86_64, project kernel, QEMU's vmgenid: CHAIN chained restores."""
+    chain(report, X86(), "chain-x86_64")
+
+
+def test_clone_chain_arm64(report):
+    """arm64, project kernel, the host as VMM: CHAIN chained restores."""
+    chain(report, Arm64("arm64 project kernel, host as VMM"), "chain-arm64")
+
+
+TESTS = [test_clone_x86, test_clone_arm64, test_clone_arm64_stock, test_clone_arm64_stock_module,
+         test_clone_chain_x86, test_clone_chain_arm64]
