@@ -75,17 +75,16 @@ class Clone:
 
 
 def read_clone(report, h, clone):
-    """The clone's report line; None (and a failed check) if it never came."""
+    """The clone's report line. If it never came, or without bytes, the
+    clone's boot is counted as failed, its QEMU killed, and None returned."""
     _, line = h.expect_prefix("random ", timeout=90)
-    if line is None:
-        report.result("%s: the clone reported its random bytes" % clone.name, False,
-                      "last console lines: " + " | ".join(h.kernel_log().splitlines()[-5:]))
-        return None
-    clone.parse(line)
-    if clone.random == "error":
-        report.result("%s: getrandom() worked in the clone" % clone.name, False)
-        return None
-    return clone
+    if line is not None and clone.parse(line).random != "error":
+        return clone
+    report.result("%s: the clone reported the bytes getrandom() gave it" % clone.name, False,
+                  line or "nothing came")
+    report.guest(clone.name, h, False)
+    h.cleanup(keep=True)
+    return None
 
 
 def finish(report, h, name):
@@ -226,7 +225,7 @@ def clone_set(report, machine, name, kinds):
             h, _, clone = machine.restore(report, cname, path, earlier, kind == "new")
             if read_clone(report, h, clone):
                 clones.append(clone)
-            finish(report, h, cname)
+                finish(report, h, cname)
     finally:
         if path and os.path.exists(path):
             os.unlink(path)
@@ -331,13 +330,14 @@ def chain(report, machine, name, length=CHAIN):
                 cname = "%s-gen%d" % (name, gen)
                 h, _, clone = machine.restore(report, cname, path, earlier, True)
                 if not read_clone(report, h, clone):
-                    h.cleanup(keep=True)
                     return
                 report.result("%s gen %d: exactly one more reseed line (%d -> %s), exactly "
                               "one uevent (%s)" % (label, gen, gen - 1, clone.get("reseeds"),
                                                    clone.get("uevents")),
                               clone.get("reseeds") == gen and clone.get("uevents") == 1
-                              and clone.get("gen") == gen and clone.get("heard") == "yes")
+                              and clone.get("gen") == gen and clone.get("heard") == "yes",
+                              "the guest's round %s, uevent heard in time: %s"
+                              % (clone.get("gen"), clone.get("heard")))
                 report.result("%s gen %d: bytes %s differ from all %d earlier generations'"
                               % (label, gen, short(clone.random), len(drawn)),
                               clone.random not in drawn)
