@@ -33,6 +33,9 @@ from vmgenid.test_vmgenid import (MEMORY, arm64_guest, initrd, project_kernel,  
 # reseed then waits as long again, far longer than a restore-to-draw.
 UPTIME = int(os.environ.get("CLONE_UPTIME", "12"))
 CHAIN = int(os.environ.get("CLONE_CHAIN", "10"))
+# Only to show that the control can fail: the guest waits this long (s)
+# between the restore and the draw, long enough for a time-based reseed.
+DRAW_DELAY = int(os.environ.get("CLONE_DRAW_DELAY", "0"))
 # No test here may outlive this: every QEMU it started is killed then.
 DEADLINE = int(os.environ.get("CLONE_DEADLINE", "600"))
 INTID = dtb.SPI + 32
@@ -45,6 +48,10 @@ def note(report, text):
         report.note(text)
     else:
         print("     " + text, flush=True)
+
+
+def kernel_args(extra=""):
+    return "test=clone clone_uptime=%d clone_delay=%d%s" % (UPTIME, DRAW_DELAY, extra)
 
 
 def short(hexstr, n=12):
@@ -169,8 +176,7 @@ class Arm64:
         self.label = label
         self.kernel = stock_kernel("arm64") if stock else project_kernel("arm64")
         self.rd = initrd("arm64-stock" if stock else "arm64-vmgenid")
-        self.append = "test=clone clone_uptime=%d%s" % (UPTIME, " clone_module=1" if module
-                                                         else "")
+        self.append = kernel_args(" clone_module=1" if module else "")
         self.id = os.urandom(16)
         # a kernel that cannot see the new ID sends no uevent: do not wait
         self.word = "changed nowait" if stock and not module else "changed"
@@ -196,7 +202,7 @@ class X86:
 
     def __init__(self):
         self.kernel, self.rd = project_kernel("x86_64"), initrd("x86_64-vmgenid")
-        self.append = "test=clone clone_uptime=%d" % UPTIME
+        self.append = kernel_args()
 
     def boot_snapshot(self, report, name):
         self.guid, path, earlier = snapshot(report, name, self.kernel, self.rd, self.append)

@@ -21,11 +21,17 @@
 # NEW_VMGENID=1 uevents counted until a second after the draw; heard:
 # whether the first came before the deadline.
 # Options on the kernel command line: clone_uptime (12), clone_wait (20),
-# clone_module=1 (insmod the out-of-tree vmgenid.ko first).
+# clone_module=1 (insmod the out-of-tree vmgenid.ko first), clone_delay
+# (seconds to wait before drawing; only to show that the host's control
+# notices clones drifting apart).
 . /scenarios/common.sh
 
 uptime_s() { cut -d. -f1 /proc/uptime; }
 kmsg_count() { dmesg | grep -c "$1"; }
+draw() {
+	[ "${clone_delay:-0}" = 0 ] || sleep "$clone_delay"
+	rnd=$(getrandom 32) || rnd=error
+}
 
 if [ "$clone_module" = 1 ]; then
 	check "insmod vmgenid.ko into $(uname -r)" insmod /lib/modules/vmgenid.ko
@@ -56,10 +62,10 @@ while :; do
 		else
 			heard=no
 		fi
-		rnd=$(getrandom 32) || rnd=error
+		draw
 		;;
 	"restored same" | "restored changed nowait")
-		rnd=$(getrandom 32) || rnd=error
+		draw
 		kill "$LISTENER" 2>/dev/null
 		wait "$LISTENER"
 		heard=no
