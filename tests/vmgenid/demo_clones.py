@@ -63,7 +63,8 @@ def main():
     print("Each kernel boots, forces a CRNG reseed, and is snapshotted; the snapshot is")
     print("restored 4 times: twice with its own ID (same), twice with a new one (NEW).")
     print("x86_64: QEMU's vmgenid device. arm64: a Firecracker-shaped device tree; the")
-    print("host plays the VMM (writes the new ID, raises the interrupt) while paused.\n")
+    print("host plays the VMM (writes the new ID, raises the interrupt) while paused.")
+    print("arm64 stock: Debian's own 6.1 kernel; stock+mod: with this project's vmgenid.ko.\n")
     print(ROW % ("kernel", "clone", "ID", "first 16 bytes of getrandom()", "verdict"))
     t0 = time.monotonic()
     for label, machine, protected, key in runs:
