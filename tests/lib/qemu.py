@@ -265,6 +265,14 @@ class Guest:
                 raise RuntimeError("QMP %s: %s" % (command, reply["error"]))
             return reply.get("return")
 
+    def wait_incoming(self, timeout=60):
+        """Wait, with a deadline, until an incoming migration has ended."""
+        end = min(self.deadline, time.monotonic() + timeout)
+        while self.qmp("query-status")["status"] == "inmigrate":
+            if time.monotonic() > end:
+                raise RuntimeError("%s: the incoming migration did not end in time" % self.name)
+            time.sleep(0.01)
+
     def migrate_to_file(self, path):
         """stop, then migrate the whole VM state to `path`; wait for it."""
         self.qmp("stop")

@@ -124,15 +124,6 @@ def snapshot_at_ready(report, name, g, path, earlier=0):
     return earlier + len(checks)
 
 
-def wait_incoming(h, timeout=60):
-    end = time.monotonic() + timeout
-    while h.qmp("query-status")["status"] == "inmigrate":
-        if time.monotonic() > end:
-            raise RuntimeError("%s: the incoming migration did not end in %d s"
-                               % (h.name, timeout))
-        time.sleep(0.01)
-
-
 # -- arm64: the host plays the VMM --------------------------------------------
 
 def vmm_restore(report, name, kernel, rd, append, path, earlier, new_id, word):
@@ -145,7 +136,7 @@ def vmm_restore(report, name, kernel, rd, append, path, earlier, new_id, word):
     h.cmd += ["-S", "-gdb", "unix:%s,server=on,wait=off" % sock]
     h.earlier = earlier
     h.start(incoming="exec:cat %s" % path)
-    wait_incoming(h)
+    h.wait_incoming()
     addr = dtb.id_addr(MEMORY)
     with GdbRemote(sock) as gdb:
         gdb.physical()

@@ -77,8 +77,7 @@ def restore(name, kernel, rd, append, guid, path, word, earlier=0):
     h.earlier = earlier
     h.cmd.append("-S")
     h.start(incoming="exec:cat %s" % path)
-    while h.qmp("query-status")["status"] == "inmigrate":
-        time.sleep(0.01)
+    h.wait_incoming()
     h.qmp("cont")
     t0 = time.monotonic()
     h.send("restored " + word)
