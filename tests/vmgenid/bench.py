@@ -31,9 +31,17 @@ from vmgenid.test_clone import Arm64  # noqa: E402
 from vmgenid.test_vmgenid import initrd, project_kernel, restore, snapshot  # noqa: E402
 
 
-def measure(forks, restore_one):
-    """restore_one(i) restores the snapshot once and returns (guest, t0);
-    returns the latencies in ms, or None if a uevent did not come."""
+def measure(forks, restore_one, path):
+    """restore_one(i) restores the snapshot `path` once and returns (guest,
+    t0); returns the latencies in ms, or None if a uevent did not come. The
+    snapshot is removed in any case."""
+    try:
+        return _measure(forks, restore_one)
+    finally:
+        os.unlink(path)
+
+
+def _measure(forks, restore_one):
     lat = []
     for i in range(forks):
         h, t0 = restore_one(i)
@@ -70,10 +78,7 @@ def bench_x86(report, forks):
         accel.append(h.accel)
         return h, t0
 
-    try:
-        lat = measure(forks, one)
-    finally:
-        os.unlink(path)
+    lat = measure(forks, one, path)
     return lat and summary("vmgenid fork-to-uevent latency, %d forks, QEMU %s, x86_64 guest, "
                            "project kernel, from QMP \"cont\"" % (forks, accel[0]), lat)
 
@@ -88,10 +93,7 @@ def bench_arm64(report, forks):
         h, t0, _ = machine.restore(report, "bench-arm64-%d" % i, path, earlier, True)
         return h, t0
 
-    try:
-        lat = measure(forks, one)
-    finally:
-        os.unlink(path)
+    lat = measure(forks, one, path)
     return lat and summary("vmgenid fork-to-uevent latency, %d forks, QEMU tcg, arm64 guest, "
                            "project kernel, device tree, the host as VMM (gdbstub), from the "
                            "detach that resumes the VM" % forks, lat)
