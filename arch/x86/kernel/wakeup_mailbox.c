@@ -19,7 +19,9 @@
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/stddef.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 #include <linux/processor.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
@@ -44,8 +46,8 @@ static_assert(sizeof(struct wakeup_mailbox) == SZ_4K);
 static u64 wakeup_mailbox_paddr;
 /* Virtual address of the mailbox */
 static struct wakeup_mailbox *wakeup_mailbox;
-/* Set when an offline CPU could not go back to the firmware's loop */
-static bool wakeup_mailbox_no_offline __ro_after_init;
+/* Set when a woken CPU cannot go back to the firmware's loop */
+static bool wakeup_mailbox_no_return_flag __ro_after_init;
 
 /*
  * In a confidential guest the mailbox is private memory, shared with the
@@ -138,23 +140,75 @@ void __init wakeup_mailbox_init(u64 phys_addr)
 }
 
 /**
- * wakeup_mailbox_forbid_offline() - refuse to take CPUs offline
+ * wakeup_mailbox_probe() - is firmware polling the mailbox?
+ * @phys_addr: physical address of the 4 KiB mailbox
+ * @command: where to store a pending command
  *
- * A CPU that goes offline cannot return to the firmware's mailbox loop, so
- * it could never be woken again. Call this when nothing else can bring an
- * offline CPU back.
+ * Before the first wakeup, firmware that polls the mailbox keeps its command
+ * at 0 (noop). Memory where nothing answers reads back as all ones.
+ *
+ * Return: 0 if the mailbox looks alive, -ENXIO if its header reads back as
+ * all ones, -EBUSY if a command is pending (stored in @command), -ENOMEM if
+ * it cannot be mapped.
  */
-void __init wakeup_mailbox_forbid_offline(void)
+int __init wakeup_mailbox_probe(u64 phys_addr, u16 *command)
 {
-	wakeup_mailbox_no_offline = true;
+	struct wakeup_mailbox *mailbox;
+	int ret = 0;
+
+	mailbox = early_memremap(phys_addr, sizeof(*mailbox));
+	if (!mailbox)
+		return -ENOMEM;
+
+	*command = READ_ONCE(mailbox->command);
+	if (!memchr_inv(mailbox, 0xff, offsetof(struct wakeup_mailbox, reserved_os)))
+		ret = -ENXIO;
+	else if (*command)
+		ret = -EBUSY;
+
+	early_memunmap(mailbox, sizeof(*mailbox));
+	return ret;
+}
+
+static int wakeup_mailbox_refused(int apicid, unsigned long start_ip)
+{
+	pr_err_once("not starting the CPU with APIC ID %#x, nor any other: the wakeup mailbox was refused\n",
+		    apicid);
+	return -ENODEV;
 }
 
 /**
- * wakeup_mailbox_offline_forbidden() - may CPUs go offline?
+ * wakeup_mailbox_refuse() - never start a secondary CPU
  *
- * Return: true if wakeup_mailbox_forbid_offline() was called.
+ * The firmware asked for a mailbox that cannot be used. INIT/SIPI may not
+ * work either (it does not in a TDX guest), so make every wakeup fail,
+ * without sending anything, for as long as the kernel runs: limiting the
+ * boot to one CPU does not stop a CPU from being brought online later.
  */
-bool wakeup_mailbox_offline_forbidden(void)
+void __init wakeup_mailbox_refuse(void)
 {
-	return wakeup_mailbox_no_offline;
+	acpi_wake_cpu_handler_update(wakeup_mailbox_refused);
+}
+
+/**
+ * wakeup_mailbox_set_no_return() - CPUs cannot go back to the firmware
+ *
+ * A CPU woken through the mailbox never returns to the firmware's loop: if
+ * it went offline, nothing could wake it again, and a kernel started by
+ * kexec would wait for it forever. Call this when nothing else can bring
+ * such a CPU back.
+ */
+void __init wakeup_mailbox_set_no_return(void)
+{
+	wakeup_mailbox_no_return_flag = true;
+}
+
+/**
+ * wakeup_mailbox_no_return() - did CPUs leave the firmware for good?
+ *
+ * Return: true if wakeup_mailbox_set_no_return() was called.
+ */
+bool wakeup_mailbox_no_return(void)
+{
+	return wakeup_mailbox_no_return_flag;
 }

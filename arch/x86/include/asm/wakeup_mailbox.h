@@ -6,12 +6,13 @@
 
 #ifdef CONFIG_X86_WAKEUP_MAILBOX
 void wakeup_mailbox_init(u64 phys_addr);
-void wakeup_mailbox_forbid_offline(void);
-bool wakeup_mailbox_offline_forbidden(void);
+int wakeup_mailbox_probe(u64 phys_addr, u16 *command);
+void wakeup_mailbox_refuse(void);
+void wakeup_mailbox_set_no_return(void);
+bool wakeup_mailbox_no_return(void);
 #else
 static inline void wakeup_mailbox_init(u64 phys_addr) { }
-static inline void wakeup_mailbox_forbid_offline(void) { }
-static inline bool wakeup_mailbox_offline_forbidden(void) { return false; }
+static inline bool wakeup_mailbox_no_return(void) { return false; }
 #endif
 
 #endif /* _ASM_X86_WAKEUP_MAILBOX_H */
