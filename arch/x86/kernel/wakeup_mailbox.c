@@ -30,6 +30,8 @@
 #include <asm/wakeup_mailbox.h>
 
 #define WAKEUP_MAILBOX_CMD_WAKEUP	1
+/* Written to the OS part of the mailbox to see that it reads back */
+#define WAKEUP_MAILBOX_PATTERN		0x5a5aa5a5c3c33c3cULL
 
 struct wakeup_mailbox {
 	u16 command;
@@ -139,17 +141,35 @@ void __init wakeup_mailbox_init(u64 phys_addr)
 	acpi_wake_cpu_handler_update(wakeup_mailbox_wake_cpu);
 }
 
+/* Does what the OS writes to its part of the mailbox read back? */
+static bool __init wakeup_mailbox_keeps_writes(struct wakeup_mailbox *mailbox)
+{
+	u64 *word = (u64 *)mailbox->reserved_os;
+	u64 saved = READ_ONCE(*word);
+	bool kept;
+
+	WRITE_ONCE(*word, WAKEUP_MAILBOX_PATTERN);
+	kept = READ_ONCE(*word) == WAKEUP_MAILBOX_PATTERN;
+	WRITE_ONCE(*word, ~WAKEUP_MAILBOX_PATTERN);
+	kept = kept && READ_ONCE(*word) == ~WAKEUP_MAILBOX_PATTERN;
+	WRITE_ONCE(*word, saved);
+
+	return kept;
+}
+
 /**
  * wakeup_mailbox_probe() - is firmware polling the mailbox?
  * @phys_addr: physical address of the 4 KiB mailbox
  * @command: where to store a pending command
  *
  * Before the first wakeup, firmware that polls the mailbox keeps its command
- * at 0 (noop). Memory where nothing answers reads back as all ones.
+ * at 0 (noop). Where nothing answers, memory reads back as all ones, or does
+ * not keep what is written to it: the OS part of the mailbox is the OS's to
+ * write.
  *
  * Return: 0 if the mailbox looks alive, -ENXIO if its header reads back as
- * all ones, -EBUSY if a command is pending (stored in @command), -ENOMEM if
- * it cannot be mapped.
+ * all ones, -EIO if it does not keep what is written to it, -EBUSY if a
+ * command is pending (stored in @command), -ENOMEM if it cannot be mapped.
  */
 int __init wakeup_mailbox_probe(u64 phys_addr, u16 *command)
 {
@@ -163,6 +183,8 @@ int __init wakeup_mailbox_probe(u64 phys_addr, u16 *command)
 	*command = READ_ONCE(mailbox->command);
 	if (!memchr_inv(mailbox, 0xff, offsetof(struct wakeup_mailbox, reserved_os)))
 		ret = -ENXIO;
+	else if (!wakeup_mailbox_keeps_writes(mailbox))
+		ret = -EIO;
 	else if (*command)
 		ret = -EBUSY;
 
