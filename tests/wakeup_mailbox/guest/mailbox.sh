@@ -1,43 +1,153 @@
-# x86_64 booted by the project's test firmware with acpi=off and a device
-# tree (SETUP_DTB) of $ncpus CPUs in the field's shape; variant= says which
-# mailbox node it has (tests/wakeup_mailbox/dts.py).
+# x86_64 booted by the project's test firmware with a device tree
+# (SETUP_DTB) of $ncpus CPUs; variant= names the case (the host's
+# tests/wakeup_mailbox/test_wakeup_mailbox.py says what the firmware and
+# the tree were), mailbox= the mailbox address the tree names (hex).
 cpus=$(grep -c '^processor' /proc/cpuinfo)
-say "cpus online: $(cat /sys/devices/system/cpu/online)"
+say "cpus online: $(cat /sys/devices/system/cpu/online), present: $(cat /sys/devices/system/cpu/present)"
 
-check "the device tree's CPUs win over the MP table SeaBIOS left" \
-	kmsg_has "DT: $ncpus CPUs from the device tree; ignoring any MP table"
+# online_fails CPU ERRNO_TEXT: writing 1 (or 0) to the CPU's online file
+# fails, with exactly that error.
+write_fails() {
+	if echo "$1" 2>/tmp/online.err >"/sys/devices/system/cpu/cpu$2/online"; then
+		notok "$3: writing $1 to cpu$2/online succeeded"
+	elif grep -q "$4" /tmp/online.err; then
+		ok "$3: $(cat /tmp/online.err)"
+	else
+		notok "$3: wanted '$4', got: $(cat /tmp/online.err)"
+	fi
+}
 
-case $variant in
-good)
-	check "kernel log: waking secondary CPUs through the mailbox" \
-		kmsg_has "wakeup mailbox /reserved-memory/wakeup_table@9e000: waking secondary CPUs through the mailbox"
+# kexec_refused: the kernel refuses to load a kexec image.
+kexec_check() {
+	out=$(kexec-load)
+	status=$?
+	case $1 in
+	refused)
+		if [ $status -ne 0 ] && echo "$out" | grep -q EOPNOTSUPP; then
+			ok "kexec_load is refused: $out"
+		else
+			notok "kexec_load is refused: status $status, $out"
+		fi
+		check "kernel log: kexec refused because of the mailbox" \
+			kmsg_has "kexec: not loading: the secondary CPUs were woken through the device tree's wakeup mailbox"
+		;;
+	accepted)
+		if [ $status -eq 0 ]; then
+			ok "kexec_load is accepted without a mailbox (control): $out"
+		else
+			notok "kexec_load is accepted without a mailbox (control): $out"
+		fi
+		;;
+	esac
+}
+
+# mailbox_used: every CPU came up through the device tree's mailbox, and
+# none can go offline (nothing could wake it again) nor be kexec'd over.
+mailbox_used() {
+	check "kernel log: waking secondary CPUs through the mailbox at $mailbox" \
+		kmsg_has "wakeup mailbox /reserved-memory/wakeup_table@${mailbox#0x}: waking secondary CPUs through the mailbox at \[mem 0x0*${mailbox#0x}-"
 	check "all $ncpus CPUs are online (counted once)" [ "$cpus" -eq "$ncpus" ]
 	if [ "$ncpus" -gt 1 ]; then
-		if echo 0 2>/tmp/offline.err >/sys/devices/system/cpu/cpu1/online; then
-			notok "offlining cpu1 is refused: it went offline"
-		else
-			ok "offlining cpu1 is refused: $(cat /tmp/offline.err)"
-		fi
+		write_fails 0 1 "offlining cpu1 is refused with EOPNOTSUPP" "not supported"
 		check "cpu1 is still online" grep -qx 1 /sys/devices/system/cpu/cpu1/online
+	else
+		say "skip offlining: not applicable with one CPU"
 	fi
+	kexec_check refused
+}
+
+# one_cpu_for_good WHY: one CPU, and no other can be brought online.
+one_cpu_for_good() {
+	check "$1: exactly one CPU online" [ "$cpus" -eq 1 ]
+	if [ "$ncpus" -gt 1 ]; then
+		write_fails 1 1 "$1: onlining cpu1 later fails with EIO" "I/O error"
+		check "$1: cpu1 is still offline" grep -qx 0 /sys/devices/system/cpu/cpu1/online
+	fi
+}
+
+case $variant in
+good | openhcl | reserved)
+	check "the device tree's CPUs win over any MP table" \
+		kmsg_has "DT: $ncpus CPUs from the device tree; ignoring any MP table"
+	mailbox_used
 	;;
-missing)
+dedup)
+	# SeaBIOS's MP table is still in memory, and acpi=off.
+	check "the device tree's CPUs win over SeaBIOS's MP table" \
+		kmsg_has "DT: $ncpus CPUs from the device tree; ignoring any MP table"
+	check "no CPU from the MP table: dmesg has no 'Processor #'" \
+		sh -c "! dmesg | grep -q 'Processor #'"
+	check "$ncpus CPUs possible, counted once (saw $(cat /sys/devices/system/cpu/possible))" \
+		[ "$(cat /sys/devices/system/cpu/possible)" = "0-$((ncpus - 1))" ]
+	mailbox_used
+	;;
+acpi)
+	# SeaBIOS's ACPI tables are in memory and ACPI is on: ACPI describes
+	# the CPUs (its MADT has no mailbox), the device tree's are ignored.
+	check "kernel log: ACPI wins over the device tree" \
+		kmsg_has "DT: ACPI is in use; ignoring the device tree's CPUs and APICs"
+	check "kernel log: the CPUs come from ACPI's MADT" kmsg_has "ACPI: Using ACPI \(MADT\) for SMP configuration"
+	check "all $ncpus CPUs are online through INIT/SIPI" [ "$cpus" -eq "$ncpus" ]
+	check "the device tree's mailbox is not used" \
+		sh -c "! dmesg | grep -q 'waking secondary CPUs through the mailbox'"
+	;;
+missing | disabled)
+	[ "$variant" = disabled ] &&
+		check "kernel log: the disabled mailbox node is ignored" \
+			kmsg_has "DT: /reserved-memory/wakeup_table@[0-9a-f]+ is disabled; ignoring it"
 	check "kernel log: no mailbox node, so INIT/SIPI" \
 		kmsg_has "no intel,wakeup-mailbox node; starting CPUs with INIT/SIPI"
 	check "all $ncpus CPUs are online through INIT/SIPI" [ "$cpus" -eq "$ncpus" ]
+	kexec_check accepted
+	;;
+intc | intc-mailbox)
+	check "kernel log: the ISA IRQs are routed through the tree's IO-APIC" \
+		kmsg_has "DT: ISA IRQs routed to IO-APIC 0 as on a PC \(IRQ 0 to pin 2\)"
+	# Make the serial port interrupt: write through the tty layer.
+	i=0
+	while [ $i -lt 20 ]; do
+		echo "interrupt test line $i" >/dev/ttyS0
+		i=$((i + 1))
+	done
+	timer=$(awk '$1 == "0:" { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n, $0 }' /proc/interrupts)
+	serial=$(awk '$1 == "4:" { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n, $0 }' /proc/interrupts)
+	say "interrupts: ${timer:-no IRQ 0} | ${serial:-no IRQ 4}"
+	check "the timer interrupts through the IO-APIC: $timer" \
+		sh -c "echo '$timer' | grep -q 'IO-APIC.*2-edge.*timer' && [ \"${timer%% *}\" -gt 0 ]"
+	check "the serial port interrupts through the IO-APIC: $serial" \
+		sh -c "echo '$serial' | grep -q 'IO-APIC.*4-edge.*ttyS0' && [ \"${serial%% *}\" -gt 0 ]"
+	if [ "$variant" = intc-mailbox ]; then
+		mailbox_used
+	else
+		check "all $ncpus CPUs are online" [ "$cpus" -eq "$ncpus" ]
+	fi
+	;;
+trampoline)
+	check "kernel log: no trampoline, so one CPU, said why" \
+		kmsg_has "Real mode trampoline was not allocated \(no free memory below 1 MiB\); booting with one CPU"
+	one_cpu_for_good "no trampoline"
 	;;
 *)
 	case $variant in
 	size) why="is not 4 KiB in size" ;;
 	unaligned) why="is not 4 KiB aligned" ;;
 	two) why="2 intel,wakeup-mailbox nodes, expected one" ;;
-	outside) why="is outside the memory map" ;;
-	ram) why="is usable RAM, which the kernel uses" ;;
+	ram | e820-ram) why="is usable RAM, which the kernel uses" ;;
+	e820-soft-reserved) why="is soft-reserved memory, which the kernel may hand out" ;;
+	e820-pmem) why="is persistent memory, which the kernel may hand out" ;;
+	dead-ones) why="reads back as all ones: nothing answers there" ;;
+	dead-nowrite) why="does not keep what is written to it: nothing answers there" ;;
+	dirty) why="has command 0x[0-9a-f]+, not 0 \(noop\), before the first wakeup" ;;
+	*) why="(unknown variant $variant)" ;;
 	esac
-	check "malformed node ($variant) refused: '$why'" kmsg_has "wakeup mailbox .*$why"
-	check "malformed node ($variant): the kernel says it boots with one CPU" \
+	check "refused ($variant): '$why'" kmsg_has "wakeup mailbox .*$why"
+	check "refused ($variant): the kernel says it boots with one CPU" \
 		kmsg_has "not using the wakeup mailbox; booting with one CPU"
-	check "malformed node ($variant): exactly one CPU online" [ "$cpus" -eq 1 ]
+	one_cpu_for_good "refused ($variant)"
+	if [ "$ncpus" -gt 1 ]; then
+		check "refused ($variant): kernel log: the later wakeup was refused" \
+			kmsg_has "not starting the CPU with APIC ID 0x1, nor any other: the wakeup mailbox was refused"
+	fi
 	;;
 esac
 check "no kernel warning" sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:'"
