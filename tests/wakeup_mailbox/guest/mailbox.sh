@@ -60,7 +60,7 @@ mailbox_used() {
 one_cpu_for_good() {
 	check "$1: exactly one CPU online" [ "$cpus" -eq 1 ]
 	if [ "$ncpus" -gt 1 ]; then
-		write_fails 1 1 "$1: onlining cpu1 later fails with EIO" "I/O error"
+		write_fails 1 1 "$1: onlining cpu1 later fails with EIO" "Input/output error"
 		check "$1: cpu1 is still offline" grep -qx 0 /sys/devices/system/cpu/cpu1/online
 	fi
 }
