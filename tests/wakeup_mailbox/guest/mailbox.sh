@@ -1,7 +1,7 @@
 # x86_64 booted by the project's test firmware with a device tree
 # (SETUP_DTB) of $ncpus CPUs; variant= names the case (the host's
 # tests/wakeup_mailbox/test_wakeup_mailbox.py says what the firmware and
-# the tree were), mailbox= the mailbox address the tree names (hex).
+# the tree were), mailbox_addr= the mailbox address the tree names (hex).
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 say "cpus online: $(cat /sys/devices/system/cpu/online), present: $(cat /sys/devices/system/cpu/present)"
 
@@ -44,8 +44,8 @@ kexec_check() {
 # mailbox_used: every CPU came up through the device tree's mailbox, and
 # none can go offline (nothing could wake it again) nor be kexec'd over.
 mailbox_used() {
-	check "kernel log: waking secondary CPUs through the mailbox at $mailbox" \
-		kmsg_has "wakeup mailbox /reserved-memory/wakeup_table@${mailbox#0x}: waking secondary CPUs through the mailbox at \[mem 0x0*${mailbox#0x}-"
+	check "kernel log: waking secondary CPUs through the mailbox at $mailbox_addr" \
+		kmsg_has "wakeup mailbox /reserved-memory/wakeup_table@${mailbox_addr#0x}: waking secondary CPUs through the mailbox at \[mem 0x0*${mailbox_addr#0x}-"
 	check "all $ncpus CPUs are online (counted once)" [ "$cpus" -eq "$ncpus" ]
 	if [ "$ncpus" -gt 1 ]; then
 		write_fails 0 1 "offlining cpu1 is refused with EOPNOTSUPP" "not supported"
