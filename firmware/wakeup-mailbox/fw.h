@@ -5,7 +5,7 @@
 
 #define FW_LOAD_ADDR		0x00100000	/* firmware image (linker script) */
 #define TRAMPOLINE_BASE		0x0009d000	/* AP real-mode trampoline page */
-#define MAILBOX_BASE		0x0009e000	/* ACPI MP wakeup mailbox page */
+#define MAILBOX_DEFAULT		0x0009e000	/* mailbox when the DTB names none */
 
 #define SEL_CODE32		0x08
 #define SEL_CODE64		0x10		/* __BOOT_CS */
@@ -37,13 +37,54 @@ struct acpi_mp_wake_mailbox {
 
 #define MBOX_CMD_NOOP		0
 #define MBOX_CMD_WAKEUP		1
+#define MBOX_CMD_TEST		2
+
+/* e820 types (arch/x86/include/asm/e820/types.h) */
+#define E820_RAM		1
+#define E820_RESERVED		2
+#define E820_PMEM		7
+#define E820_SOFT_RESERVED	0xefffffff
+#define E820_ABSENT		0		/* mailbox-e820=absent: in no entry */
+
+#define SZ_4K			0x1000ULL
+#define SZ_1M			0x100000ULL
+#define SZ_4G			0x100000000ULL
+
+/* the firmware's command line (multiboot -append), see README.md */
+struct fw_options {
+	int selftest;		/* selftest: wake every AP, then stop */
+	int dry_run;		/* dry-run: prepare Linux, do not jump */
+	int keep_bios_tables;	/* keep-bios-tables: leave "_MP_", "RSD PTR " */
+	int no_low_ram;		/* no-low-ram: no usable e820 RAM below 1 MiB */
+	int mailbox_dead;	/* mailbox-dead: the mailbox page is not RAM */
+	int mailbox_dirty;	/* mailbox-dirty[=N]: command = N before any wake */
+	u16 dirty_command;
+	int mailbox_set;	/* mailbox=ADDR: park there, whatever the DTB says */
+	u64 mailbox;
+	u32 mailbox_e820;	/* mailbox-e820=...: an E820_* type */
+};
+extern struct fw_options opts;
+
+/* where the APs are parked (set before they start) */
+extern u64 mailbox_addr;
+
+struct e820_entry {
+	u64 addr, size;
+	u32 type;
+} __attribute__((packed));
 
 /* io.c / util */
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+char *strrchr(const char *s, int c);
+int strncmp(const char *a, const char *b, size_t n);
+int parse_u64(const char *s, size_t len, u64 *v);
+void stack_guard_init(void);
 
 void fw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fw_halt(void) __attribute__((noreturn));
@@ -77,8 +118,19 @@ u32 cpu_apic_id(void);
 void udelay(u32 us);
 
 /* linux.c */
+struct mb_module {
+	u32 start, end, string, reserved;
+} __attribute__((packed));
 const char *mb_snapshot(u32 mb_info);
+const struct mb_module *mb_module(u32 i);	/* NULL if QEMU gave no such module */
+int mb_is_ram(u64 s, u64 e, int all);		/* per QEMU's memory map */
+void e820_build(void);				/* the map Linux gets, from QEMU's */
+const char *e820_name(u32 type);
 void boot_linux(void) __attribute__((noreturn));
+
+/* dtb.c: libfdt */
+const void *dtb_module(void);			/* module 2, checked, or NULL */
+int dtb_mailbox(const void *fdt, u64 *addr, char *path, size_t pathlen, int strict);
 
 /* symbols from entry.S and the linker script */
 extern char ap_tramp_start[], ap_tramp_end[];

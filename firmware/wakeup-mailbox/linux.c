@@ -10,28 +10,18 @@
 #define MB_INFO_MEMMAP		(1u << 6)
 #define MB_INFO_MODS		(1u << 3)
 
-#define E820_RAM		1
-#define E820_RESERVED		2
-#define E820_MAX		128
+#define E820_MAX		128	/* the zero page's e820_table */
 
 #define XLF_KERNEL_64		(1u << 0)
 #define LOADED_HIGH		(1u << 0)
 #define SETUP_DTB		2
 #define FDT_MAGIC		0xd00dfeed
 
-#define SZ_4K			0x1000ULL
-#define SZ_1M			0x100000ULL
-#define SZ_4G			0x100000000ULL
-
 struct mb_info {
 	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
 	u32 mods_count, mods_addr;
 	u32 syms[4];
 	u32 mmap_length, mmap_addr;
-} __attribute__((packed));
-
-struct mb_module {
-	u32 start, end, string, reserved;
 } __attribute__((packed));
 
 struct mb_mmap {
@@ -82,11 +72,6 @@ struct setup_header {
 	u32 kernel_info_offset;
 } __attribute__((packed));
 
-struct e820_entry {
-	u64 addr, size;
-	u32 type;
-} __attribute__((packed));
-
 /* offsets in struct boot_params (arch/x86/include/uapi/asm/bootparam.h) */
 #define BP_EXT_RAMDISK_IMAGE	0x0c0
 #define BP_EXT_RAMDISK_SIZE	0x0c4
@@ -110,10 +95,13 @@ struct range {
 	u64 start, end;		/* [start, end) */
 };
 
-/* ---- e820 map ---- */
+/* ---- e820 maps: QEMU's (multiboot), and the one Linux gets ---- */
 
-static struct e820_entry map[E820_MAX];
+static struct e820_entry qmap[E820_MAX];	/* QEMU's, as the multiboot info gave it */
+static int nqmap;
+static struct e820_entry map[E820_MAX];		/* what Linux gets (e820_build) */
 static int nmap;
+static int have_mmap;
 
 static void e820_add(struct e820_entry *m, int *n, u64 s, u64 e, u32 type)
 {
@@ -127,30 +115,33 @@ static void e820_add(struct e820_entry *m, int *n, u64 s, u64 e, u32 type)
 	(*n)++;
 }
 
-static void e820_sort_merge(void)
+static void e820_sort_merge(struct e820_entry *m, int *n)
 {
 	int i, j, out;
 
-	for (i = 1; i < nmap; i++)
-		for (j = i; j > 0 && map[j - 1].addr > map[j].addr; j--) {
-			struct e820_entry t = map[j];
+	for (i = 1; i < *n; i++)
+		for (j = i; j > 0 && m[j - 1].addr > m[j].addr; j--) {
+			struct e820_entry t = m[j];
 
-			map[j] = map[j - 1];
-			map[j - 1] = t;
+			m[j] = m[j - 1];
+			m[j - 1] = t;
 		}
-	for (i = 1, out = 0; i < nmap; i++) {
-		if (map[i].type == map[out].type &&
-		    map[out].addr + map[out].size == map[i].addr)
-			map[out].size += map[i].size;
+	for (i = 1, out = 0; i < *n; i++) {
+		if (m[i].type == m[out].type &&
+		    m[out].addr + m[out].size == m[i].addr)
+			m[out].size += m[i].size;
 		else
-			map[++out] = map[i];
+			m[++out] = m[i];
 	}
-	if (nmap)
-		nmap = out + 1;
+	if (*n)
+		*n = out + 1;
 }
 
-/* turn [s, e) into E820_RESERVED wherever the map covers it */
-static void e820_reserve(u64 s, u64 e)
+/*
+ * Make [s, e) of Linux's map one entry of @type, whatever covered it
+ * before; E820_ABSENT leaves it in no entry at all (a hole).
+ */
+static void e820_set(u64 s, u64 e, u32 type)
 {
 	struct e820_entry n[E820_MAX];
 	int cnt = 0;
@@ -163,29 +154,116 @@ static void e820_reserve(u64 s, u64 e)
 			continue;
 		}
 		e820_add(n, &cnt, a, s, map[i].type);
-		e820_add(n, &cnt, a > s ? a : s, b < e ? b : e, E820_RESERVED);
 		e820_add(n, &cnt, e, b, map[i].type);
 	}
+	if (type != E820_ABSENT)
+		e820_add(n, &cnt, s, e, type);
 	memcpy(map, n, sizeof(n[0]) * cnt);
 	nmap = cnt;
-	e820_sort_merge();
+	e820_sort_merge(map, &nmap);
 }
 
-/* is [s, e) entirely usable RAM? */
-static int e820_is_ram(u64 s, u64 e)
+/* does [s, e) lie entirely (all) or partly (!all) in E820_RAM of @m? */
+static int ram_in(const struct e820_entry *m, int n, u64 s, u64 e, int all)
 {
 	while (s < e) {
 		int i;
+		u64 next = e;
 
-		for (i = 0; i < nmap; i++)
-			if (map[i].type == E820_RAM && map[i].addr <= s &&
-			    s < map[i].addr + map[i].size)
+		for (i = 0; i < n; i++) {
+			if (m[i].type != E820_RAM)
+				continue;
+			if (m[i].addr <= s && s < m[i].addr + m[i].size)
 				break;
-		if (i == nmap)
-			return 0;
-		s = map[i].addr + map[i].size;
+			if (m[i].addr > s && m[i].addr < next)
+				next = m[i].addr;
+		}
+		if (i == n) {
+			if (all)
+				return 0;
+			s = next;		/* skip the gap */
+			continue;
+		}
+		if (!all)
+			return 1;
+		s = m[i].addr + m[i].size;
 	}
-	return 1;
+	return all;
+}
+
+/* is [s, e) entirely usable RAM in Linux's map? */
+static int e820_is_ram(u64 s, u64 e)
+{
+	return ram_in(map, nmap, s, e, 1);
+}
+
+/* is [s, e) entirely (all) or partly (!all) RAM in QEMU's map? */
+int mb_is_ram(u64 s, u64 e, int all)
+{
+	return ram_in(qmap, nqmap, s, e, all);
+}
+
+const char *e820_name(u32 type)
+{
+	switch (type) {
+	case E820_ABSENT:	return "absent";
+	case E820_RAM:		return "usable";
+	case E820_RESERVED:	return "reserved";
+	case 3:			return "acpi";
+	case 4:			return "nvs";
+	case 5:			return "unusable";
+	case E820_PMEM:		return "pmem";
+	case E820_SOFT_RESERVED: return "soft-reserved";
+	default:		return "other";
+	}
+}
+
+/*
+ * Linux's map: QEMU's, with the firmware image and the AP trampoline
+ * reserved, the low MiB reserved with no-low-ram, and the mailbox page
+ * as mailbox-e820= says. Printed on the debug port.
+ */
+void e820_build(void)
+{
+	u64 fw_start = (uintptr_t)__fw_start, fw_end = ((uintptr_t)__fw_end + 0xfff) & ~0xfffULL;
+
+	if (!have_mmap)
+		fw_error("multiboot loader gave no memory map\n");
+	if (!ram_in(qmap, nqmap, fw_start, fw_end, 1))
+		fw_error("firmware image 0x%llx-0x%llx is not in RAM\n", fw_start, fw_end);
+	if (!ram_in(qmap, nqmap, TRAMPOLINE_BASE, TRAMPOLINE_BASE + SZ_4K, 1))
+		fw_error("AP trampoline page 0x%x is not in RAM\n", TRAMPOLINE_BASE);
+
+	memcpy(map, qmap, sizeof(map[0]) * nqmap);
+	nmap = nqmap;
+	if (opts.no_low_ram) {
+		/* what was usable below 1 MiB becomes reserved */
+		for (int i = 0; i < nmap; i++) {
+			u64 a = map[i].addr, b = a + map[i].size;
+
+			if (map[i].type == E820_RAM && a < SZ_1M) {
+				e820_set(a, b < SZ_1M ? b : SZ_1M, E820_RESERVED);
+				i = -1;		/* the map changed: start over */
+			}
+		}
+	}
+	e820_set(TRAMPOLINE_BASE, TRAMPOLINE_BASE + SZ_4K, E820_RESERVED);
+	e820_set(fw_start, fw_end, E820_RESERVED);
+	e820_set(mailbox_addr, mailbox_addr + SZ_4K, opts.mailbox_e820);
+
+	fw_printf("fw: e820 map for linux: %d entries; mailbox page 0x%llx: mailbox-e820=%s%s\n",
+		  nmap, mailbox_addr, opts.mailbox_e820 == E820_RAM ? "ram" :
+		  e820_name(opts.mailbox_e820), opts.no_low_ram ? ", no-low-ram" : "");
+	for (int i = 0; i < nmap; i++) {
+		if (map[i].type == E820_RAM || map[i].type == E820_RESERVED ||
+		    map[i].type == E820_PMEM || map[i].type == E820_SOFT_RESERVED)
+			fw_printf("fw: e820: [0x%016llx-0x%016llx] %s\n", map[i].addr,
+				  map[i].addr + map[i].size - 1, e820_name(map[i].type));
+		else
+			fw_printf("fw: e820: [0x%016llx-0x%016llx] %s (type %u)\n", map[i].addr,
+				  map[i].addr + map[i].size - 1, e820_name(map[i].type),
+				  map[i].type);
+	}
 }
 
 static int overlaps(u64 s, u64 e, const struct range *r, int nr, int *which)
@@ -235,7 +313,11 @@ static u64 find_high(u64 size, u64 align, u64 limit, const struct range *avoid,
 static char fw_cmdline[1024];
 static struct mb_module mods[MAX_MODS];
 static u32 nmods, mods_total;
-static int have_mmap;
+
+const struct mb_module *mb_module(u32 i)
+{
+	return i < nmods ? &mods[i] : NULL;
+}
 
 static void copy_str(char *dst, size_t size, const char *src, const char *what)
 {
@@ -263,11 +345,11 @@ const char *mb_snapshot(u32 mb_info)
 			const struct mb_mmap *m =
 				(const void *)(uintptr_t)(mbi->mmap_addr + off);
 
-			e820_add(map, &nmap, m->addr, m->addr + m->len,
+			e820_add(qmap, &nqmap, m->addr, m->addr + m->len,
 				 m->type ? m->type : E820_RESERVED);
 			off += m->size + 4;
 		}
-		e820_sort_merge();
+		e820_sort_merge(qmap, &nqmap);
 		have_mmap = 1;
 	}
 
@@ -300,23 +382,14 @@ void boot_linux(void)
 	u64 load, init_size, pm_off, pm_size, rd_addr, rd_limit, sd_addr;
 	const u8 *img;
 	u32 fdt_size, hdr_len, setup_sects;
-	struct range avoid[8];
+	struct range avoid[10];
 	struct setup_data *sd;
 	int navoid = 0, w;
 	size_t len = strlen(linux_cmdline);
+	/* the mailbox may be usable RAM in Linux's map (mailbox-e820=ram) */
+	const struct range mbox = { mailbox_addr, mailbox_addr + SZ_4K };
 
-	/* memory map: firmware, trampoline and mailbox become reserved */
-	if (!have_mmap)
-		fw_error("multiboot loader gave no memory map\n");
-	if (!e820_is_ram(fw_start, fw_end))
-		fw_error("firmware image 0x%llx-0x%llx is not in RAM\n", fw_start, fw_end);
-	if (!e820_is_ram(TRAMPOLINE_BASE, TRAMPOLINE_BASE + SZ_4K))
-		fw_error("AP trampoline page 0x%x is not in RAM\n", TRAMPOLINE_BASE);
-	if (!e820_is_ram(MAILBOX_BASE, MAILBOX_BASE + SZ_4K))
-		fw_error("mailbox page 0x%x is not in RAM\n", MAILBOX_BASE);
-	e820_reserve(TRAMPOLINE_BASE, TRAMPOLINE_BASE + SZ_4K);
-	e820_reserve(MAILBOX_BASE, MAILBOX_BASE + SZ_4K);
-	e820_reserve(fw_start, fw_end);
+	/* Linux's memory map: e820_build() made it, fw_main() called it */
 
 	/* modules */
 	if (mods_total == 0)
@@ -360,13 +433,14 @@ void boot_linux(void)
 		load = 0x1000000;
 	if (ih->kernel_alignment && (load & (ih->kernel_alignment - 1)))
 		load = (load + ih->kernel_alignment - 1) & ~((u64)ih->kernel_alignment - 1);
-	if (!e820_is_ram(load, load + init_size)) {
+	if (!e820_is_ram(load, load + init_size) || overlaps(load, load + init_size, &mbox, 1, &w)) {
 		if (!ih->relocatable_kernel)
 			fw_error("kernel range 0x%llx-0x%llx is not free RAM\n",
 				 load, load + init_size);
 		avoid[0] = (struct range){ fw_start, fw_end };
+		avoid[1] = mbox;
 		load = find_high(init_size, ih->kernel_alignment ? ih->kernel_alignment : 0x200000,
-				 SZ_4G, avoid, 1);
+				 SZ_4G, avoid, 2);
 		if (!load)
 			fw_error("no RAM for the kernel (%llu bytes)\n", init_size);
 	}
@@ -376,6 +450,7 @@ void boot_linux(void)
 	/* everything new must stay clear of these */
 	avoid[navoid++] = (struct range){ 0, SZ_1M };
 	avoid[navoid++] = (struct range){ fw_start, fw_end };
+	avoid[navoid++] = mbox;
 	avoid[navoid++] = (struct range){ load, load + init_size };
 	avoid[navoid++] = (struct range){ k_start, k_end };
 	avoid[navoid++] = (struct range){ rd_start, rd_end };
@@ -420,8 +495,8 @@ void boot_linux(void)
 	memcpy(boot_params + BP_HDR, img + BP_HDR, hdr_len);
 
 	/* protected-mode kernel to its load address (the source may overlap) */
-	if (overlaps(load, load + init_size, avoid, 2, &w))
-		fw_error("kernel range overlaps the firmware\n");
+	if (overlaps(load, load + init_size, avoid, 3, &w))
+		fw_error("kernel range overlaps the firmware or the mailbox\n");
 	memmove((void *)(uintptr_t)load, img + pm_off, pm_size);
 
 	hdr->type_of_loader = 0xff;
@@ -441,12 +516,12 @@ void boot_linux(void)
 	fw_printf("fw: linux cmdline: %s\n", linux_cmdline);
 	fw_printf("fw: initrd at 0x%llx (%llu bytes), dtb setup_data at 0x%llx (%u bytes)\n",
 		  rd_addr, rd_end - rd_start, sd_addr, fdt_size);
-	for (int i = 0; i < nmap; i++)
-		fw_printf("fw: e820: [0x%016llx-0x%016llx] %s\n", map[i].addr,
-			  map[i].addr + map[i].size - 1,
-			  map[i].type == E820_RAM ? "usable" :
-			  map[i].type == E820_RESERVED ? "reserved" : "other");
-	fw_printf("fw: booting linux: entry 0x%llx, boot_params 0x%llx\n", load + 0x200,
-		  (u64)(uintptr_t)boot_params);
+	fw_printf("fw: %s linux: entry 0x%llx, boot_params 0x%llx, %d e820 entries\n",
+		  opts.dry_run ? "dry-run, not booting" : "booting", load + 0x200,
+		  (u64)(uintptr_t)boot_params, nmap);
+	if (opts.dry_run) {
+		outb(DEBUG_EXIT_PORT, DEBUG_EXIT_SELFTEST_OK);
+		fw_halt();
+	}
 	fw_jump_linux(load + 0x200, boot_params);
 }

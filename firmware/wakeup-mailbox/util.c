@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Small freestanding helpers: memory/string functions, debugcon printf, delays. */
+/*
+ * Small freestanding helpers: memory/string functions, debugcon printf,
+ * delays. The string functions cover what Debian's libfdt.a needs
+ * (`nm -u`: memchr, memcmp, memcpy, memmove, memset, strlen, strnlen,
+ * strrchr, and __stack_chk_fail with its guard at %fs:0x28).
+ */
 #include <stdarg.h>
 #include "fw.h"
 
@@ -46,6 +51,16 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;
@@ -53,6 +68,97 @@ size_t strlen(const char *s)
 	while (s[n])
 		n++;
 	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	do {
+		if (*s == (char)c)
+			last = s;
+	} while (*s++);
+	return (char *)last;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		if (!*a)
+			break;
+	}
+	return 0;
+}
+
+/* a number of exactly @len characters: decimal, or hex with 0x */
+int parse_u64(const char *s, size_t len, u64 *v)
+{
+	unsigned int base = 10;
+	u64 n = 0;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return -1;
+	for (; len; len--, s++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (n > (~0ULL - d) / base)
+			return -1;
+		n = n * base + d;
+	}
+	*v = n;
+	return 0;
+}
+
+/*
+ * Debian builds libfdt with -fstack-protector-strong: its functions keep a
+ * guard word at %fs:0x28 and call __stack_chk_fail() when it changed. The
+ * firmware's FS selector has base 0, which would put the guard in the real
+ * mode IVT, so the BSP points FS.base at a block of its own before calling
+ * libfdt. The APs never run libfdt code.
+ */
+#define MSR_FS_BASE	0xc0000100
+
+static u64 fw_tls[8] __attribute__((aligned(64)));
+
+void stack_guard_init(void)
+{
+	u32 lo, hi;
+	u64 base = (uintptr_t)fw_tls;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	/* like glibc, a zero low byte stops string overruns from copying it */
+	fw_tls[0x28 / 8] = ((((u64)hi << 32) | lo) * 0x9e3779b97f4a7c15ULL) & ~0xffULL;
+	__asm__ volatile("wrmsr" :: "c"(MSR_FS_BASE), "a"((u32)base), "d"((u32)(base >> 32)));
+}
+
+void __stack_chk_fail(void);
+void __stack_chk_fail(void)
+{
+	fw_error("stack protector: a libfdt function overwrote its stack guard\n");
 }
 
 /* ---- debugcon output, serialized between all CPUs ---- */
