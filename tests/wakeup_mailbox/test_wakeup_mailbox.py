@@ -29,22 +29,44 @@ def firmware():
     return FW
 
 
-def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL):
-    """A Guest whose QEMU runs the test firmware, which boots Linux."""
+def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, fwargs=None,
+                  shape=None, mailbox=None, mem=None, machine=None, acpi=None):
+    """A Guest whose QEMU runs the test firmware, which boots Linux.
+
+    variant: dts.VARIANTS, also handed to the guest (variant=); fwargs: the
+    firmware's command line (default: what the variant needs,
+    dts.fwargs()); shape: "project" or "openhcl" (dts.SHAPES; default
+    "openhcl" for the variant "openhcl", else "project"); mailbox: the good
+    mailbox's address (default: the shape's); mem, machine: QEMU -m and -M
+    (default: what backs the shape's mailbox with RAM, dts.qemu_memory());
+    acpi: boot Linux without acpi=off (default: only for dts.ACPI_VARIANTS).
+    The guest gets mailbox= the address the tree names (hex)."""
     g = Guest(name, "x86_64", kernel, INITRD, "", timeout=timeout)
-    path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant)
+    if shape is None:
+        shape = "openhcl" if variant == "openhcl" else "project"
+    if mailbox is None:
+        mailbox = dts.default_mailbox(shape)
+    if fwargs is None:
+        fwargs = dts.fwargs(variant, mailbox, shape)
+    if acpi is None:
+        acpi = variant in dts.ACPI_VARIANTS
+    shape_machine, shape_mem = dts.qemu_memory(shape)
+    named = dts.named_mailbox(variant, mailbox, shape)
+    path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant, mailbox, shape)
     g.debugcon = os.path.join(g.dir, "debugcon.log")
     g.trace = os.path.join(g.dir, "trace.log")
-    cmdline = ("console=ttyS0 acpi=off result=/dev/ttyS1 panic=-1 test=mailbox "
-               "ncpus=%d variant=%s %s" % (ncpus, variant, append)).strip()
-    g.cmd = ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg,thread=single", "-cpu", "max",
-             "-smp", str(ncpus), "-m", "1G", "-display", "none", "-vga", "none",
-             "-no-reboot", "-no-user-config",
+    cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=mailbox "
+               "ncpus=%d variant=%s shape=%s%s %s"
+               % ("" if acpi else " acpi=off", ncpus, variant, shape,
+                  "" if named is None else " mailbox=%#x" % named, append)).strip()
+    g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine, "-accel", "tcg,thread=single",
+             "-cpu", "max", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
+             "-vga", "none", "-no-reboot", "-no-user-config",
              "-serial", "file:" + g.console,
              "-chardev", "socket,id=result,path=%s,server=on,wait=off" % g.result_sock,
              "-serial", "chardev:result",
              "-qmp", "unix:%s,server=on,wait=off" % g.qmp_sock,
-             "-kernel", firmware(), "-append", "",
+             "-kernel", firmware(), "-append", fwargs,
              "-initrd", "%s %s,%s,%s" % (kernel, cmdline.replace(",", ",,"), INITRD, path),
              "-debugcon", "file:" + g.debugcon, "-global", "isa-debugcon.iobase=0xe9",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
