@@ -40,7 +40,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     mailbox's address (default: the shape's); mem, machine: QEMU -m and -M
     (default: what backs the shape's mailbox with RAM, dts.qemu_memory());
     acpi: boot Linux without acpi=off (default: only for dts.ACPI_VARIANTS).
-    The guest gets mailbox= the address the tree names (hex)."""
+    The guest gets mailbox_addr= the address the tree names (hex)."""
     g = Guest(name, "x86_64", kernel, INITRD, "", timeout=timeout)
     if shape is None:
         shape = "openhcl" if variant == "openhcl" else "project"
@@ -58,7 +58,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=mailbox "
                "ncpus=%d variant=%s shape=%s%s %s"
                % ("" if acpi else " acpi=off", ncpus, variant, shape,
-                  "" if named is None else " mailbox=%#x" % named, append)).strip()
+                  "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
     g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine, "-accel", "tcg,thread=single",
              "-cpu", "max", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
              "-vga", "none", "-no-reboot", "-no-user-config",
