@@ -131,6 +131,7 @@ trampoline)
 	case $variant in
 	size) why="is not 4 KiB in size" ;;
 	unaligned) why="is not 4 KiB aligned" ;;
+	outside) why="is beyond the physical address space" ;;
 	two) why="2 intel,wakeup-mailbox nodes, expected one" ;;
 	ram | e820-ram) why="is usable RAM, which the kernel uses" ;;
 	e820-soft-reserved) why="is soft-reserved memory, which the kernel may hand out" ;;
