@@ -511,6 +511,34 @@ def test_mailbox_bios_tables(report):
     boot(report, "mailbox-acpi-wins", 4, "acpi", "initsipi", acpi=True, shape="openhcl")
 
 
+def test_mailbox_dedup_control(report):
+    """Control of mailbox-dedup: a kernel built without the series' line
+    that stops the MP table from being parsed (controls/
+    dedup-keeps-mp-table.patch, scripts/build-control) must fail the
+    checks that the CPUs are counted once."""
+    patch = os.path.join(TOP, "tests", "wakeup_mailbox", "controls", "dedup-keeps-mp-table.patch")
+    p = subprocess.run([os.path.join(TOP, "scripts", "build-control"), "x86_64", "dedup", patch],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    name = "control mailbox-dedup, kernel without the MP-table line"
+    report.result("%s: the control kernel builds" % name, p.returncode == 0,
+                  p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "")
+    if p.returncode:
+        return
+    kernel = os.path.join(OUT, "x86_64", "bzImage-control-dedup")
+    with mailbox_guest("control-dedup", 4, "dedup", kernel=kernel, shape="openhcl") as g:
+        g.start()
+        completed = g.run_to_end()
+        g.wait_exit()
+        report.result("%s: the scenario ran to its end" % name, completed)
+        seen = {n: ok for ok, n in g.checks()}
+        for want in ("no CPU from the MP table", "CPUs possible, counted once"):
+            got = [(n, ok) for n, ok in seen.items() if want in n]
+            report.result("%s: the guest's check \"%s\" fails" % (name, want),
+                          len(got) == 1 and not got[0][1],
+                          "; ".join("%s %s" % ("ok" if ok else "not ok", n) for n, ok in got)
+                          or "the check did not run")
+
+
 def test_mailbox_intc(report):
     """A tree with local APIC and IO-APIC nodes (intel,ce4100-*), without
     and with the mailbox: no oops, the timer and the serial port interrupt
@@ -529,4 +557,5 @@ TESTS = [test_firmware_selftest, test_firmware_e820, test_firmware_bios_tables,
          test_firmware_no_low_ram, test_firmware_mailbox_rules,
          test_mailbox_smp, test_mailbox_field_variants, test_mailbox_noacpi,
          test_mailbox_initsipi, test_mailbox_refused, test_mailbox_bios_tables,
+         test_mailbox_dedup_control,
          test_mailbox_intc, test_mailbox_trampoline]
