@@ -115,6 +115,43 @@ def test_gate_tells_sparse_from_w1(report):
                   any("not declared" in w for w in sparse), "sparse: %s" % sparse)
 
 
+COCCI_PROBE = """#include <linux/err.h>
+void *gate_cocci_probe(void *p)
+{
+\treturn ERR_PTR(PTR_ERR(p));
+}
+"""
+
+
+def test_gate_coccicheck_finds_planted(report):
+    """The coccicheck row's own code (scripts/check's coccicheck_findings)
+    reports a planted finding: a scratch file in drivers/virt that
+    ERR_PTR(PTR_ERR())s where ERR_CAST() is meant (api/err_cast.cocci; one
+    semantic patch, not all, to keep it short); the series' own driver, the
+    control, has no such finding."""
+    check = load_check()
+    name = "drivers/virt/gate-cocci-probe.c"
+    probe = os.path.join(OUT, "src", "all", name)
+    cocci = os.path.join(OUT, "src", "all", "scripts", "coccinelle", "api", "err_cast.cocci")
+    tree = os.path.join(OUT, "src", "all")
+    try:
+        with open(probe, "w") as f:
+            f.write(COCCI_PROBE)
+        # spatch lists a git tree's files with git: an untracked file is
+        # never looked at. Stage it for the run; unstage it after.
+        subprocess.run(["git", "-C", tree, "add", "-f", name], check=True)
+        planted = check.coccicheck_findings([name], cocci)
+    finally:
+        subprocess.run(["git", "-C", tree, "rm", "-q", "--cached", "-f", "--ignore-unmatch",
+                        name])
+        os.unlink(probe)
+    report.result("gate: coccicheck self-test: the planted ERR_PTR(PTR_ERR()) is reported",
+                  len(planted) == 1 and "ERR_CAST" in planted[0], "%s" % planted)
+    clean = check.coccicheck_findings(["drivers/virt/vmgenid.c"], cocci)
+    report.result("gate: coccicheck self-test: the series' own file has no such finding (control)",
+                  clean == [], "%s" % clean)
+
+
 def test_gate_bisect_catches_broken_commit(report):
     """The bisect builds a commit it has no record of, fails it naming the
     error, and does not record it. The commit (never on a branch) is the
@@ -175,4 +212,4 @@ def test_dkms(report):
 
 
 TESTS = [test_dkms, test_gate_catches_broken_patch, test_gate_bisect_catches_broken_commit,
-         test_gate, test_gate_tells_sparse_from_w1]
+         test_gate, test_gate_tells_sparse_from_w1, test_gate_coccicheck_finds_planted]
