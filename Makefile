@@ -49,6 +49,8 @@ check: kernels
 	$(S) check scripts/check
 
 bench: kernels initramfs
+	$(S) kernel-x86_64-trace env VARIANT=trace KCFLAGS=-fno-inline-functions-called-once \
+		scripts/build-kernel x86_64 all configs/x86_64-trace.config
 	$(S) bench-vmgenid tests/vmgenid/bench.py
 	$(S) bench-wakeup-mailbox tests/wakeup_mailbox/bench.py
 

@@ -7,11 +7,13 @@ Everything runs under a timeout and QEMU is killed when it expires.
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import re
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -26,6 +28,9 @@ BAD_KERNEL_LOG = re.compile(
     r"(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|kmemleak: .* new suspected|"
     r"general protection fault|Unable to handle kernel)")
 
+
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
 
 # Every QEMU started and not yet killed or reaped (see reaping()).
 _running = set()
@@ -57,6 +62,15 @@ def reaping(timeout=None):
         if timer:
             timer.cancel()
         kill_started()
+
+
+def _die_with_parent(harness=os.getpid()):
+    """In the child, before exec: SIGKILL when the harness dies, however it
+    dies (SIGKILL included, which no handler or finally block sees)."""
+    if _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        os._exit(127)
+    if os.getppid() != harness:  # the harness died before prctl()
+        os._exit(127)
 
 
 def kvm_usable():
@@ -110,7 +124,7 @@ class Guest:
         self.deadline = self.started + self.timeout
         with open(os.path.join(self.dir, "qemu.out"), "w") as out:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                         stderr=subprocess.STDOUT)
+                                         stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         with _running_lock:
             _running.add(self)
         self.res = self._connect(self.result_sock)

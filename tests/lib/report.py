@@ -3,14 +3,59 @@
 
 import os
 import re
+import signal
 import sys
 import time
 
+from lib.qemu import reaping
+
+
+class Expect:
+    """A scenario's manifest: the verdicts it must send in one
+    configuration, declared on the host. Each check is a pattern (literal
+    text; * stands for any text) that must match the start of exactly one
+    verdict's name; a verdict no pattern matches is unexpected. A check
+    that cannot apply in this configuration is declared in `skips` as
+    (name, reason) and counted as skipped. Manifests add up with +."""
+
+    def __init__(self, checks=(), skips=()):
+        self.checks, self.skips = list(checks), list(skips)
+
+    def __add__(self, other):
+        return Expect(self.checks + other.checks, self.skips + other.skips)
+
+    @staticmethod
+    def _pattern(check):
+        return re.compile(".*".join(re.escape(part) for part in check.split("*")))
+
+    def judge(self, names):
+        """Problems with the verdict names `names`: [] when they fit."""
+        problems, matched = [], set()
+        for check in self.checks:
+            hits = [i for i, n in enumerate(names) if self._pattern(check).match(n)]
+            matched.update(hits)
+            if len(hits) != 1:
+                problems.append("check %r: %s" % (check, "missing" if not hits else
+                                                  "%d verdicts" % len(hits)))
+        problems += ["unexpected verdict %r" % n for i, n in enumerate(names)
+                     if i not in matched]
+        return problems
+
 
 class Report:
-    def __init__(self):
+    """Results, counted and printed; with quiet=True kept in .results
+    instead (the harness's self-tests judge a report made on purpose to
+    fail)."""
+
+    def __init__(self, quiet=False):
         self.passed = self.failed = self.skipped = 0
         self.failures = []
+        self.quiet = quiet
+        self.results = []  # (passed, name, detail)
+
+    def _print(self, line):
+        if not self.quiet:
+            print(line, flush=True)
 
     def result(self, name, passed, detail=""):
         if passed:
@@ -18,23 +63,43 @@ class Report:
         else:
             self.failed += 1
             self.failures.append(name)
-        print("%s %s%s" % ("PASS" if passed else "FAIL", name,
-                           (": " + detail) if detail else ""), flush=True)
+        self.results.append((passed, name, detail))
+        self._print("%s %s%s" % ("PASS" if passed else "FAIL", name,
+                                 (": " + detail) if detail else ""))
 
     def skip(self, name, why):
         self.skipped += 1
-        print("SKIP %s: %s" % (name, why), flush=True)
+        self._print("SKIP %s: %s" % (name, why))
 
-    def guest(self, prefix, guest, completed):
-        """Count a guest's own verdicts, then the host's view of the boot."""
+    def verdicts(self, prefix, checks, expect):
+        """Count a guest's verdicts [(passed, name)], then hold them to the
+        manifest `expect`: one result, failed with each missing or
+        unexpected check named; and count its declared skips."""
+        for passed, name in checks:
+            self.result("%s: %s" % (prefix, name), passed)
+        problems = expect.judge([name for _, name in checks])
+        self.result("%s: the verdicts are the manifest's %d checks, no more, no fewer"
+                    % (prefix, len(expect.checks)), not problems, "; ".join(problems))
+        for name, why in expect.skips:
+            self.skip("%s: %s" % (prefix, name), why)
+
+    def guest(self, prefix, guest, completed, expect):
+        """Count a guest's own verdicts, held to its manifest `expect`
+        (an Expect), then the host's view of the boot.
+        QEMU is ended first (it exits by itself after "done"; without
+        "done" it is killed), so that the kernel log is read whole, up to
+        what the kernel printed last."""
+        if completed:
+            guest.wait_exit()
+        else:
+            guest.kill()
         show = os.environ.get("SHOW_KERNEL_LOG")
         if show:
             for line in guest.kernel_log().splitlines():
                 if re.search(show, line):
-                    print("     kernel| " + line.strip(), flush=True)
+                    self._print("     kernel| " + line.strip())
         checks = guest.checks()
-        for passed, name in checks:
-            self.result("%s: %s" % (prefix, name), passed)
+        self.verdicts(prefix, checks, expect)
         if completed:
             got = guest.earlier + len(checks)
             self.result("%s: every verdict the guest sent arrived" % prefix,
@@ -62,18 +127,37 @@ class Report:
         return 1 if self.failed else 0
 
 
+class Interrupted(BaseException):
+    """SIGTERM (a CI time-out): unwinds like Ctrl-C, through every
+    reaping() block, so that each QEMU is killed and reaped."""
+
+
+def _interrupted(signum, frame):
+    raise Interrupted("signal %d" % signum)
+
+
 def main(tests):
-    """Run test functions taking a Report; any exception is a failure."""
+    """Run test functions taking a Report; any exception is a failure.
+    Ctrl-C or SIGTERM ends the run: every QEMU is killed on the way out
+    (and, should the harness itself be killed, by the kernel: see
+    lib.qemu._die_with_parent)."""
+    signal.signal(signal.SIGTERM, _interrupted)
     report = Report()
     only = sys.argv[1:]
-    for fn in tests:
-        name = fn.__module__.split(".")[-1] + "." + fn.__name__
-        if only and not any(o in name for o in only):
-            continue
-        t0 = report.stage(name)
-        try:
-            fn(report)
-        except Exception as e:  # a broken test is a failed test
-            report.result(name, False, "%s: %s" % (type(e).__name__, e))
-        print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
+    try:
+        for fn in tests:
+            name = fn.__module__.split(".")[-1] + "." + fn.__name__
+            if only and not any(o in name for o in only):
+                continue
+            t0 = report.stage(name)
+            try:
+                with reaping():  # no QEMU a test started outlives it
+                    fn(report)
+            except Exception as e:  # a broken test is a failed test
+                report.result(name, False, "%s: %s" % (type(e).__name__, e))
+            print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
+    except (KeyboardInterrupt, Interrupted) as e:
+        report.result("the run was not interrupted", False, "%s %s" % (type(e).__name__, e))
+        report.summary()
+        return 130
     return report.summary()

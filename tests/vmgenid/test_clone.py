@@ -25,7 +25,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.gdb import GdbRemote  # noqa: E402
 from lib.qemu import OUT, reaping  # noqa: E402
-from vmgenid import dtb  # noqa: E402
+from vmgenid import dtb, expect  # noqa: E402
 from vmgenid.test_vmgenid import (MEMORY, arm64_guest, initrd, project_kernel,  # noqa: E402
                                   restore, snapshot, stock_kernel)
 
@@ -89,37 +89,39 @@ def read_clone(report, h, clone):
         return clone
     report.result("%s: the clone reported the bytes getrandom() gave it" % clone.name, False,
                   line or "nothing came")
-    report.guest(clone.name, h, False)
+    report.guest(clone.name, h, False, expect.clone_round())
     h.cleanup(keep=True)
     return None
 
 
 def finish(report, h, name):
-    """End the scenario: count the clone's verdicts, "done N" and its log."""
+    """End the scenario: count the clone's verdicts (the round it started
+    after its draw), "done N" and its log."""
     h.send("finish")
-    report.guest(name, h, h.run_to_end())
+    report.guest(name, h, h.run_to_end(), expect.clone_round())
     h.wait_exit()
     h.cleanup()
 
 
-def snapshot_at_ready(report, name, g, path, earlier=0):
+def snapshot_at_ready(report, name, g, path, earlier=0, before=None):
     """g (started) runs to "ready"; count the verdicts that reached it and
     check its kernel log; migrate it to `path` and kill it. Returns how many
     verdicts the guest has sent in all (`earlier` were sent before g), or
     None if it never got ready."""
     ready = g.expect("ready", timeout=120) is not None
     checks = g.checks()
-    for passed, check in checks:
-        report.result("%s: %s" % (name, check), passed)
+    report.verdicts(name, checks, before or expect.clone_round())
+    if ready:
+        g.migrate_to_file(path)  # the VM is stopped from here on
+    g.kill()
     bad = g.bad_kernel_log()
-    report.result("%s: kernel log before the snapshot has no oops, BUG, WARNING or leak"
+    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
                   % name, bad is None, bad or "")
     if not ready:
         report.result("%s: guest reached \"ready\" for the snapshot" % name, False,
                       " | ".join(g.kernel_log().splitlines()[-5:]))
         g.cleanup(keep=True)
         return None
-    g.migrate_to_file(path)
     g.cleanup()
     return earlier + len(checks)
 
@@ -168,6 +170,7 @@ class Arm64:
         self.kernel = stock_kernel("arm64") if stock else project_kernel("arm64")
         self.rd = initrd("arm64-stock" if stock else "arm64-vmgenid")
         self.append = kernel_args(" clone_module=1" if module else "")
+        self.before = expect.clone_round(module)
         self.id = os.urandom(16)
         # a kernel that cannot see the new ID sends no uevent: do not wait
         self.word = "changed nowait" if stock and not module else "changed"
@@ -176,7 +179,7 @@ class Arm64:
         g = arm64_guest(name, self.kernel, self.rd, "good", self.append, self.id)
         g.start()
         path = os.path.join(OUT, "snapshot-%s" % name)
-        return path, snapshot_at_ready(report, name, g, path)
+        return path, snapshot_at_ready(report, name, g, path, before=self.before)
 
     def restore(self, report, name, path, earlier, new):
         """new: True for a fresh random ID. Returns (guest, t0, Clone)."""
@@ -196,7 +199,8 @@ class X86:
         self.append = kernel_args()
 
     def boot_snapshot(self, report, name):
-        self.guid, path, earlier = snapshot(report, name, self.kernel, self.rd, self.append)
+        self.guid, path, earlier = snapshot(report, name, self.kernel, self.rd, self.append,
+                                           expect.clone_round())
         return path, (earlier if path else None)
 
     def restore(self, report, name, path, earlier, new):

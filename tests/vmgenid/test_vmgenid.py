@@ -12,7 +12,7 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, Guest  # noqa: E402
-from vmgenid import dtb  # noqa: E402
+from vmgenid import dtb, expect  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MEMORY = "256M"
@@ -45,26 +45,27 @@ def fork_guest(name, kernel, rd, append, guid):
                  extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY)
 
 
-def snapshot(report, name, kernel, rd, append):
+def snapshot(report, name, kernel, rd, append, before):
     """Boot, wait until the guest says "ready", migrate the VM to a file.
 
-    Reports the checks made before the snapshot; returns (guid, file, the
-    number of those checks)."""
+    Reports the checks made before the snapshot, held to the manifest
+    `before`; returns (guid, file, the number of those checks)."""
     guid = str(uuid.uuid4())
     g = fork_guest(name, kernel, rd, append, guid).start()
     ready = g.expect("ready") is not None
-    for passed, check in g.checks():
-        report.result("%s: %s" % (name, check), passed)
-    bad = g.bad_kernel_log()
-    report.result("%s: kernel log before the snapshot has no oops, BUG, WARNING or leak"
-                  % name, bad is None, bad or "")
+    report.verdicts(name, g.checks(), before)
     report.result("%s: guest reached \"ready\" for the snapshot" % name, ready,
                   "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
+    path = os.path.join(OUT, "snapshot-%s" % name)
+    if ready:
+        g.migrate_to_file(path)  # the VM is stopped from here on
+    g.kill()
+    bad = g.bad_kernel_log()
+    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
+                  % name, bad is None, bad or "")
     if not ready:
         g.cleanup(keep=True)
         return None, None, 0
-    path = os.path.join(OUT, "snapshot-%s" % name)
-    g.migrate_to_file(path)
     g.cleanup()
     return guid, path, len(g.checks())
 
@@ -84,14 +85,16 @@ def restore(name, kernel, rd, append, guid, path, word, earlier=0):
     return h, t0
 
 
-def fork_test(report, name, kernel, rd, append):
-    guid, path, earlier = snapshot(report, name, kernel, rd, append)
+def fork_test(report, name, kernel, rd, append, before, after):
+    """A real fork: `before` is the manifest up to the snapshot, after(word)
+    the manifest of the restore told `word`."""
+    guid, path, earlier = snapshot(report, name, kernel, rd, append, before)
     if not path:
         return
     for word, new_guid in (("changed", str(uuid.uuid4())), ("same", guid)):
         h, _ = restore("%s-%s" % (name, word), kernel, rd, append, new_guid, path, word,
                        earlier)
-        report.guest("%s-%s" % (name, word), h, h.run_to_end())
+        report.guest("%s-%s" % (name, word), h, h.run_to_end(), after(word))
         h.wait_exit()
         h.cleanup()
     os.unlink(path)
@@ -101,7 +104,8 @@ def test_acpi_fork(report):
     """Project kernel: bind through ACPI, bind/unbind cycles, a real VM fork
     with a new guid, a restore with the same guid."""
     fork_test(report, "acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
-              "test=acpi-fork cycles=%s" % CYCLES)
+              "test=acpi-fork cycles=%s" % CYCLES, expect.acpi_fork_before(CYCLES),
+              expect.acpi_fork_after)
 
 
 def ssdt(report, name, *flags):
@@ -123,7 +127,7 @@ def test_acpi_malformed(report):
     if aml:
         boot(report, Guest("acpi-bad", "x86_64", project_kernel("x86_64"),
                            initrd("x86_64-vmgenid"), "test=acpi-bad",
-                           extra=["-acpitable", "file=" + aml], memory=MEMORY))
+                           extra=["-acpitable", "file=" + aml], memory=MEMORY), expect.ACPI_BAD)
 
 
 # The page that holds the IDs of acpi-shapes.asl's devices (and its SEL byte).
@@ -153,7 +157,7 @@ def test_acpi_shapes(report):
     g = shapes_guest(report, "acpi-shapes", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
                      "test=acpi-shapes")
     if g:
-        boot(report, g)
+        boot(report, g, expect.acpi_shapes(module=False))
 
 
 def test_module_x86_stock_shapes(report):
@@ -162,14 +166,17 @@ def test_module_x86_stock_shapes(report):
     g = shapes_guest(report, "module-x86_64-shapes", stock_kernel("x86_64"),
                      initrd("x86_64-stock"), "test=module inner=acpi-shapes")
     if g:
-        boot(report, g)
+        boot(report, g, expect.module_before("x86_64") + expect.acpi_shapes(module=True) +
+             expect.module_after())
 
 
 def test_module_x86_stock(report):
     """Debian's stock x86_64 kernel: the module loads beside the built-in ACPI
     driver, binds the ACPI platform device, reacts to a real fork, unloads."""
     fork_test(report, "module-x86_64", stock_kernel("x86_64"), initrd("x86_64-stock"),
-              "test=module inner=acpi-fork")
+              "test=module inner=acpi-fork",
+              expect.module_before("x86_64") + expect.acpi_fork_before(None),
+              lambda word: expect.acpi_fork_after(word) + expect.module_after(word != "same"))
 
 
 # -- arm64: a Firecracker-shaped device tree ----------------------------------
@@ -183,9 +190,9 @@ def arm64_guest(name, kernel, rd, variant, append, id_bytes):
     return g
 
 
-def boot(report, g):
+def boot(report, g, manifest):
     g.start()
-    report.guest(g.name, g, g.run_to_end())
+    report.guest(g.name, g, g.run_to_end(), manifest)
     g.wait_exit()
     g.cleanup()
 
@@ -196,13 +203,13 @@ def test_dt(report):
     first, new = os.urandom(16), os.urandom(16)
     boot(report, arm64_guest("dt", project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
                              "test=dt cycles=%s " % CYCLES + dtb.cmdline(MEMORY, first, new),
-                             first))
+                             first), expect.dt(CYCLES))
 
 
 def test_dt_malformed(report):
     """Project kernel: malformed nodes are refused with messages, no oops."""
     boot(report, arm64_guest("dt-bad", project_kernel("arm64"), initrd("arm64-vmgenid"),
-                             "bad", "test=dt-bad", os.urandom(16)))
+                             "bad", "test=dt-bad", os.urandom(16)), expect.DT_BAD)
 
 
 def test_module_arm64_stock(report):
@@ -211,7 +218,8 @@ def test_module_arm64_stock(report):
     first, new = os.urandom(16), os.urandom(16)
     boot(report, arm64_guest("module-arm64", stock_kernel("arm64"), initrd("arm64-stock"),
                              "good", "test=module inner=dt " + dtb.cmdline(MEMORY, first, new),
-                             first))
+                             first),
+         expect.module_before("arm64") + expect.dt(None) + expect.module_after())
 
 
 TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_malformed,

@@ -1,43 +1,98 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""make bench (wakeup mailbox): time to bring up N secondary CPUs through the
-device tree's mailbox against INIT/SIPI, N = 8 and 32.
+"""make bench (wakeup mailbox): bringing up the APs through the device
+tree's mailbox against INIT/SIPI, at 8 and 32 vCPUs.
 
-Same kernel, same QEMU (TCG, one thread), same test firmware with its APs
-parked in the mailbox loop; only the device tree differs: with the mailbox
-node the kernel wakes the APs through it, without it the kernel falls back
-to INIT/SIPI (which resets the parked APs). The time is the kernel's own,
-from "smp: Bringing up secondary CPUs" to "smp: Brought up" in its log; the
-median of RUNS boots.
+Same QEMU (TCG, one thread), same test firmware with its APs parked in the
+mailbox loop, OpenHCL's device tree shape; only the tree differs: with the
+mailbox node the kernel wakes the APs through it, without it (the variant
+"missing") the kernel falls back to INIT/SIPI, which resets the parked APs.
 
-The firmware's share: in a mailbox wake, the firmware's part is the parked
-AP noticing the command and jumping (its poll loop, and one debug-port line
-per wake), which the kernel waits for. It is estimated by the firmware's own
-self test, which wakes every AP through the same mailbox into a trivial
-vector: its time per AP, from QEMU's clock, over the same vCPU counts.
+1. Total bring-up: the kernel's own time from "smp: Bringing up secondary
+   CPUs" to "smp: Brought up", in its log. The two kinds of boot are
+   interleaved (mailbox, INIT/SIPI, mailbox, ...), PAIRS pairs; each pair
+   gives one ratio mailbox/INIT-SIPI; reported: median, min and max.
 
-Usage: tests/wakeup_mailbox/bench.py [RUNS]   (default 3); writes out/bench/wakeup-mailbox.txt
+2. The kernel's cost of waking one AP: the duration of the wake call,
+   wakeup_mailbox_wake_cpu() against wakeup_secondary_cpu_via_init(),
+   timed by the function graph tracer in a kernel built for it
+   (out/x86_64/bzImage-trace: configs/x86_64-trace.config, and
+   KCFLAGS=-fno-inline-functions-called-once, without which gcc inlines
+   wakeup_secondary_cpu_via_init(), its only caller being do_boot_cpu(),
+   and there is nothing to trace). The tracer registers after smp_init(),
+   so the boot is maxcpus=1 and the guest brings each AP online in turn
+   (guest/wakecost.sh). PAIRS boots of each kind, interleaved; reported:
+   median and maximum over every AP woken, and the ratio of the medians.
+
+3. The firmware's (the emulator's) share: its self test parks the APs and
+   wakes each through the same mailbox into a trivial vector; its time,
+   from QEMU's start to its exit, minus that of a 1-vCPU self test.
+
+Usage: tests/wakeup_mailbox/bench.py [PAIRS]   (default 5);
+writes out/bench/wakeup-mailbox.txt
 """
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT  # noqa: E402
-from wakeup_mailbox.test_wakeup_mailbox import bringup_ms, firmware, mailbox_guest  # noqa: E402
+from lib.qemu import OUT, reaping  # noqa: E402
+from wakeup_mailbox.test_wakeup_mailbox import (KERNEL, bringup_ms, firmware,  # noqa: E402
+                                                mailbox_guest)
+
+TRACE_KERNEL = KERNEL + "-trace"
+KINDS = (("mailbox", "openhcl", "wakeup_mailbox_wake_cpu"),
+         ("INIT/SIPI", "missing", "wakeup_secondary_cpu_via_init"))
+# function_graph: " 0)  ! 123.456 us  |  wakeup_mailbox_wake_cpu();"
+TRACE_LINE = re.compile(r"([\d.]+) us\s+\|\s+(\w+)\(\);")
 
 
-def boot_ms(ncpus, variant):
-    g = mailbox_guest("bench-%s-%d" % (variant, ncpus), ncpus, variant).start()
-    g.run_to_end()
-    g.wait_exit()
-    ms = bringup_ms(g)
-    g.cleanup()
+def run(name, ncpus, variant, kernel=KERNEL, append="", timeout=600):
+    """Boot once; return the Guest after QEMU has ended (its folder gone,
+    its kernel log kept as .log), or raise."""
+    with reaping():
+        g = mailbox_guest(name, ncpus, variant, append=append, kernel=kernel, shape="openhcl",
+                          timeout=timeout)
+        g.start()
+        if not g.run_to_end():
+            g.cleanup(keep=True)
+            raise RuntimeError("%s did not finish; kept %s" % (name, g.dir))
+        g.wait_exit()
+        failed = [n for ok, n in g.checks() if not ok]
+        if failed:
+            g.cleanup(keep=True)
+            raise RuntimeError("%s: %s; kept %s" % (name, failed, g.dir))
+        g.log = g.kernel_log()
+        g.cleanup()
+        return g
+
+
+def bringup(ncpus, variant):
+    g = run("bench-%s-%d" % (variant, ncpus), ncpus, variant)
+    ms = bringup_ms(g.log)
     if ms is None:
         raise RuntimeError("no bring-up time in the kernel log (%s, %d CPUs)" % (variant, ncpus))
     return ms
+
+
+def wake_costs(ncpus, variant, function):
+    """Durations (us) of each call of `function` while APs come online."""
+    g = run("bench-wake-%s-%d" % (variant, ncpus), ncpus, variant, kernel=TRACE_KERNEL,
+            append="test=wakecost maxcpus=1")
+    got = []
+    for _, line in g.lines:
+        m = TRACE_LINE.search(line) if line.startswith("trace ") else None
+        if m:
+            if m.group(2) != function:
+                raise RuntimeError("%s called in a %s boot" % (m.group(2), variant))
+            got.append(float(m.group(1)))
+    if len(got) != ncpus - 1:
+        raise RuntimeError("%d wake calls traced, %d APs (%s, %d CPUs)"
+                           % (len(got), ncpus - 1, variant, ncpus))
+    return got
 
 
 def selftest_s(ncpus):
@@ -47,27 +102,52 @@ def selftest_s(ncpus):
                     "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "none",
                     "-no-reboot", "-kernel", firmware(), "-append", "selftest",
                     "-debugcon", "file:/dev/null", "-global", "isa-debugcon.iobase=0xe9",
-                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], check=False)
     return time.monotonic() - t
 
 
+def spread(values, fmt="%.2f"):
+    return "median %s (min %s, max %s)" % tuple(fmt % v for v in
+                                              (statistics.median(values), min(values),
+                                               max(values)))
+
+
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    lines = ["wakeup-mailbox bring-up of N secondary CPUs, QEMU TCG (one thread), "
-             "median of %d boots, kernel timestamps" % runs]
+    pairs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    lines = ["wakeup-mailbox AP bring-up, QEMU TCG (one thread), OpenHCL's tree shape, "
+             "%d interleaved pairs of boots" % pairs]
+
+    def out(line):
+        lines.append(line)
+        print(line, flush=True)
+
     for n in (8, 32):
-        mb = statistics.median(boot_ms(n + 1, "good") for _ in range(runs))
-        ini = statistics.median(boot_ms(n + 1, "missing") for _ in range(runs))
-        # The firmware's own wakes: self test with n + 1 CPUs minus with 1.
-        fw = statistics.median(selftest_s(n + 1) - selftest_s(1) for _ in range(runs)) * 1000
-        lines.append("  N=%2d: mailbox %7.1f ms, INIT/SIPI %7.1f ms, ratio mailbox/INIT-SIPI %.2f;"
-                     " firmware self test (park and wake %d APs) %.0f ms"
-                     % (n, mb, ini, mb / ini, n, fw))
-        print(lines[-1], flush=True)
+        out("%d vCPUs (%d APs):" % (n, n - 1))
+        mb, ini, ratio = [], [], []
+        for _ in range(pairs):
+            mb.append(bringup(n, "openhcl"))
+            ini.append(bringup(n, "missing"))
+            ratio.append(mb[-1] / ini[-1])
+        out("  total bring-up (kernel log): mailbox %s ms; INIT/SIPI %s ms"
+            % (spread(mb, "%.1f"), spread(ini, "%.1f")))
+        out("  ratio mailbox/INIT-SIPI, per pair: %s   [%s]"
+            % (spread(ratio), " ".join("%.2f" % r for r in ratio)))
+        cost = {kind: [] for kind, _, _ in KINDS}
+        for _ in range(pairs):
+            for kind, variant, function in KINDS:
+                cost[kind] += wake_costs(n, variant, function)
+        for kind, _, function in KINDS:
+            out("  wake call, %s (%s, %d calls): median %.1f us, max %.1f us"
+                % (kind, function, len(cost[kind]), statistics.median(cost[kind]),
+                   max(cost[kind])))
+        out("  wake call ratio mailbox/INIT-SIPI (medians): %.2f"
+            % (statistics.median(cost["mailbox"]) / statistics.median(cost["INIT/SIPI"])))
+        fw = [(selftest_s(n) - selftest_s(1)) * 1000 for _ in range(3)]
+        out("  firmware self test, park and wake %d APs (QEMU wall clock, minus 1 vCPU): %s ms"
+            % (n - 1, spread(fw, "%.0f")))
     os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
     with open(os.path.join(OUT, "bench", "wakeup-mailbox.txt"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
     return 0
 
 

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, TOP, Guest  # noqa: E402
-from wakeup_mailbox import dts  # noqa: E402
+from wakeup_mailbox import dts, expect  # noqa: E402
 
 KERNEL = os.path.join(OUT, "x86_64", "bzImage")
 INITRD = os.path.join(OUT, "initramfs", "x86_64-mailbox.cpio")
@@ -103,9 +103,9 @@ def linux_init_sipi(g):
     return n
 
 
-def bringup_ms(g):
-    """Kernel time from "Bringing up secondary CPUs" to "Brought up", in ms."""
-    log = g.kernel_log()
+def bringup_ms(log):
+    """Kernel time from "Bringing up secondary CPUs" to "Brought up", in ms,
+    in a kernel log."""
     a = re.search(r"\[\s*([\d.]+)\] smp: Bringing up secondary CPUs", log)
     b = re.search(r"\[\s*([\d.]+)\] smp: Brought up", log)
     return (float(b.group(1)) - float(a.group(1))) * 1000 if a and b else None
@@ -455,8 +455,7 @@ def boot(report, name, ncpus, variant, how, kernel=KERNEL, acpi=False, **kw):
     if acpi:
         g.cmd = [c.replace("console=ttyS0 acpi=off ", "console=ttyS0 ") for c in g.cmd]
     g.start()
-    report.guest(name, g, g.run_to_end())
-    g.wait_exit()
+    report.guest(name, g, g.run_to_end(), expect.mailbox(variant, ncpus))
     wakes(report, name, g, ncpus, how)
     g.cleanup()
     return g

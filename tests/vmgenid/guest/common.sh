@@ -33,14 +33,33 @@ cycle_bind() {
 	test -e "$DRV/$1"
 }
 
-# no_leaks: kmemleak reports nothing new since kmemleak_clear.
-kmemleak_clear() { echo clear >/sys/kernel/debug/kmemleak; }
+# no_leaks: kmemleak is running and reports nothing new since
+# kmemleak_clear. Fails, saying why, when it cannot tell: kmemleak off
+# (kmemleak=off, or it disabled itself), debugfs missing, a scan refused
+# or its report unreadable.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_clear() { echo clear >$KMEMLEAK 2>/dev/null; }
 no_leaks() {
+	[ -e $KMEMLEAK ] || { echo "kmemleak not checked: no $KMEMLEAK (debugfs)"; return 1; }
+	if ! dmesg | grep -q "kmemleak: Kernel memory leak detector initialized" ||
+		dmesg | grep -q "kmemleak: Kernel memory leak detector disabled"; then
+		echo "kmemleak is not active: $(dmesg | grep 'kmemleak:' | head -n 2 | tr '\n' ' ')"
+		return 1
+	fi
 	sleep 6 # kmemleak ignores objects younger than 5 s
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	leaks=$(cat /sys/kernel/debug/kmemleak)
+	for i in 1 2; do
+		echo scan 2>/tmp/kmemleak.err >$KMEMLEAK ||
+			{ echo "kmemleak refused a scan: $(cat /tmp/kmemleak.err)"; return 1; }
+	done
+	leaks=$(cat $KMEMLEAK 2>/tmp/kmemleak.err) ||
+		{ echo "kmemleak's report cannot be read: $(cat /tmp/kmemleak.err)"; return 1; }
 	[ -z "$leaks" ] || { echo "$leaks" | head -n 20; return 1; }
+}
+
+# irq_count NAME: interrupts taken so far by the IRQ named NAME, all CPUs.
+irq_count() {
+	awk -v name="$1" '$NF == name { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' \
+		/proc/interrupts
 }
 
 # no_kernel_warnings: the kernel log has no warning, oops or BUG.

@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Self-tests of the test harness: each plants the fault a check exists to
+catch and shows that the check fails, beside a control that passes.
+
+- A kernel warning printed after the guest's "done" is still caught (the
+  log is read after QEMU has exited).
+- With kmemleak off (kmemleak=off), the leak check fails instead of
+  reading an empty report as "no leak".
+- A run interrupted by Ctrl-C (SIGINT), by SIGTERM (a CI time-out) or
+  killed outright (SIGKILL) leaves no QEMU behind.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib.qemu import TOP  # noqa: E402
+from lib.report import Report  # noqa: E402
+from vmgenid import expect  # noqa: E402
+from vmgenid.test_vmgenid import arm64_guest, initrd, project_kernel  # noqa: E402
+
+LOG_CHECK = "kernel log has no oops, BUG, WARNING or leak"
+
+
+def dt_bad_boot(name, append=""):
+    """The shortest boot there is (arm64, the malformed-node scenario),
+    judged by a quiet Report; returns that Report's results."""
+    quiet = Report(quiet=True)
+    g = arm64_guest(name, project_kernel("arm64"), initrd("arm64-vmgenid"), "bad",
+                    ("test=dt-bad " + append).strip(), os.urandom(16))
+    with g:
+        g.start()
+        quiet.guest(name, g, g.run_to_end(), expect.DT_BAD)
+    return quiet.results
+
+
+def test_harness_late_warning(report):
+    """A WARNING the kernel prints after "done" (planted: late_warn=1 makes
+    /init write one to /dev/kmsg after it) fails the kernel log check;
+    the same boot without it passes."""
+    for append, want_pass in (("", True), ("late_warn=1", False)):
+        name = "harness-late-warning%s" % ("-planted" if append else "-control")
+        results = dt_bad_boot(name, append)
+        got = [(ok, detail) for ok, n, detail in results if n.endswith(LOG_CHECK)]
+        report.result("%s: the kernel log check %s" % (name, "passes" if want_pass else
+                                                       "fails on the planted late WARNING"),
+                      len(got) == 1 and got[0][0] == want_pass and
+                      (want_pass or "planted after done" in got[0][1]),
+                      got[0][1] if got else "no kernel log check was made")
+
+
+def test_harness_kmemleak_off(report):
+    """The leak check fails when kmemleak is not running (kmemleak=off)."""
+    from vmgenid import dtb
+    name = "harness-kmemleak-off"
+    first, new = os.urandom(16), os.urandom(16)
+    quiet = Report(quiet=True)
+    g = arm64_guest(name, project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
+                    "test=dt cycles=2 kmemleak=off " + dtb.cmdline("256M", first, new), first)
+    with g:
+        g.start()
+        quiet.guest(name, g, g.run_to_end(), expect.dt(2))
+    got = [(ok, n) for ok, n, _ in quiet.results if "no leak after 2 cycles" in n]
+    report.result("%s: the leak check fails, saying kmemleak is not active" % name,
+                  len(got) == 1 and not got[0][0] and "kmemleak is not active" in got[0][1],
+                  got[0][1] if got else "no leak check was made")
+
+
+def qemu_children(pid):
+    """PIDs of the QEMU processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == pid and comm.startswith("qemu-system"):
+            found.append(int(entry))
+    return found
+
+
+def running(pid):
+    """The process exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def test_harness_interrupted_run(report):
+    """tests/run is interrupted while a guest runs: no QEMU survives it."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        name = "harness: a run stopped by %s while QEMU runs" % sig.name
+        p = subprocess.Popen([os.path.join(TOP, "tests", "run"), "test_vmgenid.test_dt"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            qemus = []
+            while not qemus and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.2)
+                qemus = qemu_children(p.pid)
+            report.result("%s: a QEMU was running (pid %s)" % (name, qemus), bool(qemus))
+            p.send_signal(sig)
+            try:
+                out, _ = p.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, _ = p.communicate()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        time.sleep(0.5)  # SIGKILL: the kernel's parent-death signal, then init's reaping
+        left = [q for q in qemus if running(q)]
+        report.result("%s: no QEMU is left running" % name, qemus and not left,
+                      "still running: %s" % left if left else "")
+        if sig != signal.SIGKILL:
+            report.result("%s: the run fails, saying it was interrupted" % name,
+                          p.returncode == 130 and "FAIL the run was not interrupted" in out,
+                          "exit %s, last line %r" % (p.returncode, out.strip().splitlines()[-1:]))
+        for q in left:
+            os.kill(q, signal.SIGKILL)
+
+
+TESTS = [test_harness_late_warning, test_harness_kmemleak_off, test_harness_interrupted_run]

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The manifests of the vmgenid scenarios (tests/vmgenid/guest/*.sh): the
+verdicts each must send, per configuration (lib.report.Expect). A check
+that the guest's script runs only in some configurations is listed here
+for those, and declared skipped, with its reason, for the others."""
+
+from lib.report import Expect
+
+SHAPES = ("_CID-only", "QEMUVGID", "XEN0000", "FCVMGID", "VMGENCTR", "Hyper-V")
+NO_WARNING = Expect(["no kernel warning"])
+
+
+def cycle_checks(cycles, after):
+    """Bind/unbind cycles: `after`, the checks that follow the cycles."""
+    checks = ["%(n)s unbind/bind cycles, ends bound"] + after
+    if cycles:
+        return Expect([c % {"n": cycles} for c in checks])
+    return Expect(skips=[(c % {"n": "N"}, "no cycles= on this boot's command line")
+                         for c in checks])
+
+
+def acpi_fork_before(cycles):
+    """acpi-fork.sh up to the snapshot."""
+    return Expect(["bound through ACPI as ", "the device has an ACPI companion (firmware_node)"]) + \
+        cycle_checks(cycles, ["no leak after %(n)s cycles (kmemleak)",
+                              "no kernel warning after %(n)s cycles"])
+
+
+def acpi_fork_after(word):
+    """acpi-fork.sh after a restore told `word` ("changed" or "same")."""
+    return Expect({
+        "changed": ["fork (real, new guid): NEW_VMGENID=1 uevent reached a netlink listener",
+                    "fork (real, new guid): kernel log says crng reseeded"],
+        "same": ["restore (real, same guid): no uevent within 3 s",
+                 "restore (real, same guid): no reseed in the kernel log"],
+    }[word])
+
+
+def dt(cycles):
+    """dt.sh: arm64, a Firecracker-shaped node, simulated notifications."""
+    return Expect([
+        "bound through OF as ",
+        "its of_node is compatible with microsoft,vmgenid",
+        "setup (not the driver): devmem reads back the ID the host placed",
+        "(simulated notify, unchanged ID): the interrupt reached the driver",
+        "(simulated notify, unchanged ID): no uevent",
+        "(simulated notify, new ID): NEW_VMGENID=1 uevent reached a netlink listener",
+        "(simulated notify, new ID): kernel log says crng reseeded",
+    ]) + cycle_checks(cycles, ["(simulated notify after rebinding): uevent still arrives",
+                               "no leak after %(n)s cycles (kmemleak)"]) + NO_WARNING
+
+
+DT_BAD = Expect([
+    "reg too small (8 bytes) is refused",
+    "no reg is refused",
+    "no interrupts is refused",
+    "malformed interrupts (2 cells for the GIC's 3) is refused",
+    "a reg beyond the physical address range is refused",
+    "status = \"disabled\" creates no device and binds nothing",
+]) + NO_WARNING
+
+ACPI_BAD = Expect([
+    "no ADDR method: refused",
+    "ADDR a package of one integer, of two strings, or an integer: 3 refused",
+    "none of the four malformed devices is bound",
+    "_CID-only, no ADDR: refused by the ACPI driver",
+    "_CID-only, no ADDR: not bound",
+]) + NO_WARNING
+
+
+def acpi_shapes(module):
+    """acpi-shapes.sh: six ACPI shapes; `module`: the out-of-tree module in a
+    stock kernel whose built-in driver keeps the ACPI bus."""
+    checks = []
+    for what in SHAPES:
+        if not module:
+            checks.append("%s: bound exactly once, by the %s driver"
+                          % (what, "acpi" if what == "_CID-only" else "platform"))
+        elif what == "_CID-only":
+            checks.append("%s: the built-in ACPI driver binds it; the module does not" % what)
+        else:
+            checks.append("%s: the module binds its platform device, the built-in driver "
+                          "its ACPI device" % what)
+        checks.append("%s: (simulated notify, ID unchanged): " % what)
+        for i in (15, 0):
+            checks += ["%s: (simulated notify, byte %d of the ID changed): " % (what, i),
+                       "%s: byte %d changed: " % (what, i)]
+    return Expect(checks) + NO_WARNING
+
+
+def module_before(arch):
+    """module.sh before its inner scenario, in Debian's stock kernel."""
+    checks = ["module: insmod vmgenid.ko into stock ",
+              "module: /sys/module/vmgenid is the loaded module"]
+    beside = "module: the built-in ACPI driver stays bound beside it"
+    if arch == "x86_64":
+        return Expect(checks + [beside])
+    return Expect(checks, skips=[(beside, "a device-tree boot has no ACPI bus for the "
+                                          "built-in driver")])
+
+
+def module_after(reseed=True):
+    """module.sh after its inner scenario; `reseed`: the ID changed."""
+    forced = "module: the module itself forced the reseed"
+    tail = Expect(["module: rmmod vmgenid", "module: the platform driver is gone after rmmod",
+                   "module: no kernel warning after rmmod"])
+    if reseed:
+        return Expect([forced]) + tail
+    return Expect(skips=[(forced, "restored with the same ID: there is no reseed")]) + tail
+
+
+def clone_round(module=False):
+    """clone.sh, one round up to "ready" (the VM then is snapshotted,
+    restored and told to go on or finish)."""
+    e = Expect(["round *: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot"])
+    if module:
+        e = Expect(["insmod vmgenid.ko into "]) + e
+    return e
