@@ -73,6 +73,26 @@ def _die_with_parent(harness=os.getpid()):
         os._exit(127)
 
 
+def run_qemu(cmd, timeout):
+    """Run a QEMU that ends by itself (the firmware's tests), under the same
+    parent-death signal as a Guest; killed at `timeout` (seconds), or when
+    the harness is interrupted. Returns its exit status, or -9 if killed."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -9
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def popen_qemu(cmd):
+    """Start a QEMU the caller ends (and must kill on every path)."""
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+
+
 def kvm_usable():
     return os.environ.get("USE_KVM", "0") == "1" and os.access("/dev/kvm", os.R_OK | os.W_OK)
 

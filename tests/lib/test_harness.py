@@ -2,6 +2,8 @@
 """Self-tests of the test harness: each plants the fault a check exists to
 catch and shows that the check fails, beside a control that passes.
 
+- A check that never ran, or a verdict nobody declared, fails the
+  scenario's manifest.
 - A kernel warning printed after the guest's "done" is still caught (the
   log is read after QEMU has exited).
 - With kmemleak off (kmemleak=off), the leak check fails instead of
@@ -18,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import TOP  # noqa: E402
-from lib.report import Report  # noqa: E402
+from lib.report import Expect, Report  # noqa: E402
 from vmgenid import expect  # noqa: E402
 from vmgenid.test_vmgenid import arm64_guest, initrd, project_kernel  # noqa: E402
 
@@ -35,6 +37,37 @@ def dt_bad_boot(name, append=""):
         g.start()
         quiet.guest(name, g, g.run_to_end(), expect.DT_BAD)
     return quiet.results
+
+
+def test_harness_manifest(report):
+    """One dt-bad boot's verdicts, held to its own manifest (the control,
+    which passes), to one that also wants a check the scenario never sends
+    (a check that vanished), and to one without the first check (a verdict
+    nobody declared): both must fail, naming the check."""
+    name = "harness-manifest"
+    g = arm64_guest(name, project_kernel("arm64"), initrd("arm64-vmgenid"), "bad",
+                    "test=dt-bad", os.urandom(16))
+    with g:
+        g.start()
+        g.run_to_end()
+        g.wait_exit()
+        checks = g.checks()
+    cases = (("its own manifest (control)", expect.DT_BAD, None),
+             ("a manifest that also wants a check never sent",
+              expect.DT_BAD + Expect(["a check this scenario never sends"]),
+              ("'a check this scenario never sends': missing",)),
+             ("a manifest without its first check", Expect(expect.DT_BAD.checks[1:]),
+              ("unexpected verdict", "reg too small (8 bytes)")))
+    for label, manifest, want in cases:
+        quiet = Report(quiet=True)
+        quiet.verdicts(name, checks, manifest)
+        got = [r for r in quiet.results if "the verdicts are the manifest" in r[1]]
+        passed, detail = (got[0][0], got[0][2]) if got else (None, "no manifest result")
+        report.result("%s: %s %s" % (name, label, "passes" if want is None else
+                                     "fails, naming it"),
+                      passed is True if want is None else
+                      (passed is False and all(w in detail for w in want)),
+                      detail)
 
 
 def test_harness_late_warning(report):
@@ -132,4 +165,4 @@ def test_harness_interrupted_run(report):
             os.kill(q, signal.SIGKILL)
 
 
-TESTS = [test_harness_late_warning, test_harness_kmemleak_off, test_harness_interrupted_run]
+TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_kmemleak_off, test_harness_interrupted_run]

@@ -34,12 +34,11 @@ writes out/bench/wakeup-mailbox.txt
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, reaping  # noqa: E402
+from lib.qemu import OUT, reaping, run_qemu  # noqa: E402
 from wakeup_mailbox.test_wakeup_mailbox import (KERNEL, bringup_ms, firmware,  # noqa: E402
                                                 mailbox_guest)
 
@@ -97,12 +96,12 @@ def wake_costs(ncpus, variant, function):
 
 def selftest_s(ncpus):
     t = time.monotonic()
-    subprocess.run(["timeout", "120", "qemu-system-x86_64", "-M", "pc", "-accel",
-                    "tcg,thread=single", "-cpu", "max", "-smp", str(ncpus), "-m", "256M",
-                    "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "none",
-                    "-no-reboot", "-kernel", firmware(), "-append", "selftest",
-                    "-debugcon", "file:/dev/null", "-global", "isa-debugcon.iobase=0xe9",
-                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], check=False)
+    run_qemu(["qemu-system-x86_64", "-M", "pc", "-accel",
+              "tcg,thread=single", "-cpu", "max", "-smp", str(ncpus), "-m", "256M",
+              "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "none",
+              "-no-reboot", "-kernel", firmware(), "-append", "selftest",
+              "-debugcon", "file:/dev/null", "-global", "isa-debugcon.iobase=0xe9",
+              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], 120)
     return time.monotonic() - t
 
 

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP, Guest  # noqa: E402
+from lib.qemu import OUT, TOP, Guest, popen_qemu, run_qemu  # noqa: E402
 from wakeup_mailbox import dts, expect  # noqa: E402
 
 KERNEL = os.path.join(OUT, "x86_64", "bzImage")
@@ -115,17 +115,17 @@ def test_firmware_selftest(report):
     """The firmware alone: it parks the APs and wakes each through its mailbox."""
     for n in (1, 2, 4, 8, 32):
         log = os.path.join(OUT, "firmware", "selftest-%d.log" % n)
-        p = subprocess.run(["timeout", "120", "qemu-system-x86_64", "-M", "pc", "-accel",
-                            "tcg,thread=single", "-cpu", "max", "-smp", str(n), "-m", "256M",
-                            "-display", "none", "-vga", "none", "-monitor", "none", "-serial",
-                            "none", "-no-reboot", "-kernel", firmware(), "-append", "selftest",
-                            "-debugcon", "file:" + log, "-global", "isa-debugcon.iobase=0xe9",
-                            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+        status = run_qemu(["qemu-system-x86_64", "-M", "pc", "-accel",
+                           "tcg,thread=single", "-cpu", "max", "-smp", str(n), "-m", "256M",
+                           "-display", "none", "-vga", "none", "-monitor", "none", "-serial",
+                           "none", "-no-reboot", "-kernel", firmware(), "-append", "selftest",
+                           "-debugcon", "file:" + log, "-global", "isa-debugcon.iobase=0xe9",
+                           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], 120)
         text = open(log, errors="replace").read() if os.path.exists(log) else ""
         want = "fw: selftest ok (%d aps woke)" % (n - 1)
         report.result("firmware self-test, %d vCPUs: %s" % (n, want),
-                      p.returncode == 1 and want in text,
-                      "exit %d, %s" % (p.returncode, text.strip().splitlines()[-1:]))
+                      status == 1 and want in text,
+                      "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
 
 
 def firmware_run(name, ncpus, fwargs, dtb=None, mem="256M", machine="pc", exit_device=True,
@@ -153,11 +153,11 @@ def firmware_run(name, ncpus, fwargs, dtb=None, mem="256M", machine="pc", exit_d
         cmd += ["-initrd", "%s,%s,%s" % (page, page, dtb)]
     if exit_device:
         cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-        status = subprocess.run(["timeout", str(timeout)] + cmd).returncode
+        status = run_qemu(cmd, timeout)
     else:
         sock = os.path.join(d, "qmp.sock")
         cmd += ["-qmp", "unix:%s,server=on,wait=off" % sock]
-        p = subprocess.Popen(cmd)
+        p = popen_qemu(cmd)
         try:
             end = time.monotonic() + timeout
             while time.monotonic() < end:
@@ -182,7 +182,7 @@ def firmware_run(name, ncpus, fwargs, dtb=None, mem="256M", machine="pc", exit_d
 class Qmp:
     """A minimal QMP client for firmware_run()."""
 
-    def __init__(self, path):
+    def __init__(self, path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         for _ in range(100):
             try:
@@ -190,6 +190,7 @@ class Qmp:
                 break
             except OSError:
                 time.sleep(0.05)
+        self.sock.settimeout(timeout)  # every reply has a deadline
         self.file = self.sock.makefile("rw")
         json.loads(self.file.readline())  # greeting
         self.command("qmp_capabilities")
@@ -354,22 +355,22 @@ def test_firmware_no_low_ram(report):
         return
     log = os.path.join(d, "t-dry-run", "debugcon.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
-    p = subprocess.run(["timeout", "120", "qemu-system-x86_64", "-M", "pc", "-accel",
-                        "tcg,thread=single", "-cpu", "max", "-smp", "2", "-m", "1G",
-                        "-display", "none", "-vga", "none", "-monitor", "none", "-serial",
-                        "none", "-no-reboot", "-kernel", firmware(),
-                        "-append", "dry-run no-low-ram", "-initrd",
-                        "%s console=ttyS0,%s,%s" % (KERNEL, INITRD, path),
-                        "-debugcon", "file:" + log, "-global", "isa-debugcon.iobase=0xe9",
-                        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+    status = run_qemu(["qemu-system-x86_64", "-M", "pc", "-accel",
+                       "tcg,thread=single", "-cpu", "max", "-smp", "2", "-m", "1G",
+                       "-display", "none", "-vga", "none", "-monitor", "none", "-serial",
+                       "none", "-no-reboot", "-kernel", firmware(),
+                       "-append", "dry-run no-low-ram", "-initrd",
+                       "%s console=ttyS0,%s,%s" % (KERNEL, INITRD, path),
+                       "-debugcon", "file:" + log, "-global", "isa-debugcon.iobase=0xe9",
+                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], 120)
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     m = re.search(r"^fw: dry-run, not booting linux: entry (0x[0-9a-f]+), boot_params "
                   r"(0x[0-9a-f]+), (\d+) e820 entries", text, re.M)
     report.result("firmware, dry-run no-low-ram: a bzImage's boot is prepared, boot_params "
                   "and kernel above 1 MiB",
-                  p.returncode == 1 and m is not None and int(m.group(1), 16) >= 0x100000 and
+                  status == 1 and m is not None and int(m.group(1), 16) >= 0x100000 and
                   int(m.group(2), 16) >= 0x100000 and "fw: error" not in text,
-                  "exit %d, %s" % (p.returncode,
+                  "exit %d, %s" % (status,
                                    m.group(0) if m else text.strip().splitlines()[-1:]))
 
 
