@@ -122,7 +122,8 @@ class Report:
         if self.failures:
             print("failed:\n  " + "\n  ".join(self.failures))
         if os.environ.get("RUN_START"):
-            print("run: %d s since the start of the run" % (time.time() - int(os.environ["RUN_START"])))
+            print("run: %d s since the start of the run"
+                  % (time.time() - int(os.environ["RUN_START"])))
         print(line, flush=True)
         return 1 if self.failed else 0
 

@@ -165,4 +165,5 @@ def test_harness_interrupted_run(report):
             os.kill(q, signal.SIGKILL)
 
 
-TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_kmemleak_off, test_harness_interrupted_run]
+TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_kmemleak_off,
+         test_harness_interrupted_run]

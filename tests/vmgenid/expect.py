@@ -21,7 +21,8 @@ def cycle_checks(cycles, after):
 
 def acpi_fork_before(cycles):
     """acpi-fork.sh up to the snapshot."""
-    return Expect(["bound through ACPI as ", "the device has an ACPI companion (firmware_node)"]) + \
+    return Expect(["bound through ACPI as ",
+                   "the device has an ACPI companion (firmware_node)"]) + \
         cycle_checks(cycles, ["no leak after %(n)s cycles (kmemleak)",
                               "no kernel warning after %(n)s cycles"])
 

@@ -19,7 +19,8 @@ def _needs_cpu1(ncpus, checks):
 def mailbox_used(ncpus):
     return Expect(["kernel log: waking secondary CPUs through the mailbox at ",
                    "all %d CPUs are online (counted once)" % ncpus]) + \
-        _needs_cpu1(ncpus, ["offlining cpu1 is refused with EOPNOTSUPP", "cpu1 is still online"]) + \
+        _needs_cpu1(ncpus, ["offlining cpu1 is refused with EOPNOTSUPP",
+                            "cpu1 is still online"]) + \
         Expect(["kexec_load is refused", "kernel log: kexec refused because of the mailbox"])
 
 
