@@ -27,7 +27,7 @@ from lib.gdb import GdbRemote  # noqa: E402
 from lib.qemu import OUT, reaping  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
 from vmgenid.test_vmgenid import (MEMORY, arm64_guest, initrd, project_kernel,  # noqa: E402
-                                  restore, snapshot, stock_kernel)
+                                  restore, snapshot, stock_kernel, stop_at_ready)
 
 # The guest forces a reseed at this uptime at the earliest: the time-based
 # reseed then waits as long again, far longer than a restore-to-draw.
@@ -104,26 +104,11 @@ def finish(report, h, name):
 
 
 def snapshot_at_ready(report, name, g, path, earlier=0, before=None):
-    """g (started) runs to "ready"; count the verdicts that reached it and
-    check its kernel log; migrate it to `path` and kill it. Returns how many
-    verdicts the guest has sent in all (`earlier` were sent before g), or
-    None if it never got ready."""
-    ready = g.expect("ready", timeout=120) is not None
-    checks = g.checks()
-    report.verdicts(name, checks, before or expect.clone_round())
-    if ready:
-        g.migrate_to_file(path)  # the VM is stopped from here on
-    g.kill()
-    bad = g.bad_kernel_log()
-    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
-                  % name, bad is None, bad or "")
-    if not ready:
-        report.result("%s: guest reached \"ready\" for the snapshot" % name, False,
-                      " | ".join(g.kernel_log().splitlines()[-5:]))
-        g.cleanup(keep=True)
-        return None
-    g.cleanup()
-    return earlier + len(checks)
+    """g (started) runs to "ready" and is snapshotted to `path`
+    (stop_at_ready). Returns how many verdicts the guest has sent in all
+    (`earlier` were sent before g), or None if it never got ready."""
+    checks = stop_at_ready(report, name, g, path, before or expect.clone_round(), timeout=120)
+    return None if checks is None else earlier + len(checks)
 
 
 # -- arm64: the host plays the VMM --------------------------------------------

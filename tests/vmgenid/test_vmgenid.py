@@ -45,6 +45,26 @@ def fork_guest(name, kernel, rd, append, guid):
                  extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY)
 
 
+def stop_at_ready(report, name, g, path, before, timeout=None):
+    """g (started) runs to "ready"; its verdicts are held to the manifest
+    `before`; it is migrated to `path` (stopped from then on), killed, and
+    its whole kernel log checked. Returns its verdicts, or None if it never
+    got ready (its folder is kept)."""
+    ready = g.expect("ready", timeout=timeout) is not None
+    checks = g.checks()
+    report.verdicts(name, checks, before)
+    report.result("%s: guest reached \"ready\" for the snapshot" % name, ready,
+                  "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
+    if ready:
+        g.migrate_to_file(path)
+    g.kill()
+    bad = g.bad_kernel_log()
+    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
+                  % name, bad is None, bad or "")
+    g.cleanup(keep=not ready)
+    return checks if ready else None
+
+
 def snapshot(report, name, kernel, rd, append, before):
     """Boot, wait until the guest says "ready", migrate the VM to a file.
 
@@ -52,22 +72,11 @@ def snapshot(report, name, kernel, rd, append, before):
     `before`; returns (guid, file, the number of those checks)."""
     guid = str(uuid.uuid4())
     g = fork_guest(name, kernel, rd, append, guid).start()
-    ready = g.expect("ready") is not None
-    report.verdicts(name, g.checks(), before)
-    report.result("%s: guest reached \"ready\" for the snapshot" % name, ready,
-                  "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
     path = os.path.join(OUT, "snapshot-%s" % name)
-    if ready:
-        g.migrate_to_file(path)  # the VM is stopped from here on
-    g.kill()
-    bad = g.bad_kernel_log()
-    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
-                  % name, bad is None, bad or "")
-    if not ready:
-        g.cleanup(keep=True)
+    checks = stop_at_ready(report, name, g, path, before)
+    if checks is None:
         return None, None, 0
-    g.cleanup()
-    return guid, path, len(g.checks())
+    return guid, path, len(checks)
 
 
 def restore(name, kernel, rd, append, guid, path, word, earlier=0):
