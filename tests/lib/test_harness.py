@@ -6,6 +6,8 @@ catch and shows that the check fails, beside a control that passes.
   scenario's manifest.
 - A kernel warning printed after the guest's "done" is still caught (the
   log is read after QEMU has exited).
+- A notification whose interrupt never reaches the vmgenid driver (a dead
+  line) fails the unchanged-ID check, which used to pass on it.
 - With kmemleak off (kmemleak=off), the leak check fails instead of
   reading an empty report as "no leak".
 - A run interrupted by Ctrl-C (SIGINT), by SIGTERM (a CI time-out) or
@@ -102,6 +104,30 @@ def test_harness_kmemleak_off(report):
                   got[0][1] if got else "no leak check was made")
 
 
+def test_harness_dead_irq(report):
+    """The dt scenario, its simulated notifications raised on an interrupt
+    no driver has (INTID 250, not the node's): a dead line. The check that
+    the unchanged-ID notification reached the driver must fail; the "no
+    uevent" check beside it passes, as it did alone before: it cannot see
+    a dead line."""
+    from vmgenid import dtb
+    name = "harness-dead-irq"
+    first, new = os.urandom(16), os.urandom(16)
+    quiet = Report(quiet=True)
+    g = arm64_guest(name, project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
+                    "test=dt %s vmgenid_intid=250" % dtb.cmdline("256M", first, new), first)
+    with g:
+        g.start()
+        quiet.guest(name, g, g.run_to_end(), expect.dt(None))
+    for want, ok_wanted, what in (("unchanged ID): the interrupt reached the driver", False,
+                                   "fails"),
+                                  ("unchanged ID): no uevent", True, "still passes")):
+        got = [(ok, n) for ok, n, _ in quiet.results if want in n]
+        report.result("%s: the check '%s' %s" % (name, want, what),
+                      len(got) == 1 and got[0][0] == ok_wanted,
+                      got[0][1] if got else "no such check was made")
+
+
 def qemu_children(pid):
     """PIDs of the QEMU processes whose parent is `pid`."""
     found = []
@@ -165,5 +191,5 @@ def test_harness_interrupted_run(report):
             os.kill(q, signal.SIGKILL)
 
 
-TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_kmemleak_off,
-         test_harness_interrupted_run]
+TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_dead_irq,
+         test_harness_kmemleak_off, test_harness_interrupted_run]
