@@ -99,7 +99,6 @@ def finish(report, h, name):
     after its draw), "done N" and its log."""
     h.send("finish")
     report.guest(name, h, h.run_to_end(), expect.clone_round())
-    h.wait_exit()
     h.cleanup()
 
 

@@ -104,7 +104,6 @@ def fork_test(report, name, kernel, rd, append, before, after):
         h, _ = restore("%s-%s" % (name, word), kernel, rd, append, new_guid, path, word,
                        earlier)
         report.guest("%s-%s" % (name, word), h, h.run_to_end(), after(word))
-        h.wait_exit()
         h.cleanup()
     os.unlink(path)
 
@@ -202,7 +201,6 @@ def arm64_guest(name, kernel, rd, variant, append, id_bytes):
 def boot(report, g, manifest):
     g.start()
     report.guest(g.name, g, g.run_to_end(), manifest)
-    g.wait_exit()
     g.cleanup()
 
 
