@@ -59,18 +59,14 @@ static void vmgenid_update(struct device *dev)
 
 /*
  * The specification asks for a cacheable mapping of the ID, so use memremap()
- * rather than ioremap(), which would be uncached. The hypervisor writes the
- * ID, so in a guest whose memory is encrypted (SEV, TDX) the page is shared
- * with the host and must be mapped decrypted; elsewhere MEMREMAP_DEC changes
- * nothing.
+ * rather than ioremap(), which would be uncached.
  */
 static int vmgenid_map(struct device *dev, struct vmgenid_state *state,
 		       phys_addr_t phys_addr)
 {
 	void *id;
 
-	id = devm_memremap(dev, phys_addr, VMGENID_SIZE,
-			   MEMREMAP_WB | MEMREMAP_DEC);
+	id = devm_memremap(dev, phys_addr, VMGENID_SIZE, MEMREMAP_WB);
 	if (IS_ERR(id)) {
 		dev_err(dev, "cannot map the generation ID at %pa\n", &phys_addr);
 		return PTR_ERR(id);
@@ -104,10 +100,14 @@ static const struct acpi_device_id vmgenid_acpi_ids[] = {
 MODULE_DEVICE_TABLE(acpi, vmgenid_acpi_ids);
 
 #ifdef CONFIG_ACPI
+/*
+ * The specification notifies with 0x80, but like the acpi_driver .notify
+ * callback this replaces, act on every device notification: re-reading an
+ * unchanged ID does nothing.
+ */
 static void vmgenid_acpi_handler(acpi_handle handle, u32 event, void *dev)
 {
-	if (event == 0x80)
-		vmgenid_update(dev);
+	vmgenid_update(dev);
 }
 
 static void vmgenid_acpi_remove(void *data)
@@ -167,10 +167,10 @@ out:
 
 /*
  * ACPI makes a platform device only of a device that has a _HID. The
- * specification's own example, and Hyper-V, describe the ID with no usable
- * _HID, only _CID "VM_Gen_Counter": bind those on the ACPI bus, and leave
- * every device that has a platform device to the platform driver, so that
- * none is bound twice.
+ * specification's own example describes the ID with no _HID, only _CID
+ * "VM_Gen_Counter": bind such devices on the ACPI bus, and leave every
+ * device that has a platform device to the platform driver, so that none
+ * is bound twice.
  */
 static int vmgenid_acpi_add(struct acpi_device *adev)
 {
