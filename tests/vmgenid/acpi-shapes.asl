@@ -10,8 +10,10 @@
  * QEMU can raise no notification for these devices, so a trigger device
  * stands in for the VMM's GPE method: reading its sysfs "status" runs its
  * _STA, which executes Notify (DEV, 0x80) for the device whose number the
- * guest wrote to SEL (1 to 6), then clears SEL. At boot SEL is 0 and _STA
- * notifies nothing.
+ * guest wrote to SEL (1 to 7), then clears SEL. SEL 8 notifies the QEMU
+ * device with 0x81 instead, a value the specification does not use, which
+ * 6.1's driver acts on all the same. At boot SEL is 0 and _STA notifies
+ * nothing.
  *
  * Some of these _HIDs are not valid ACPI or PNP IDs (the VMMs generate
  * their AML themselves): compile with iasl -f.
@@ -26,8 +28,8 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "VGSHAPES", 1)
 
     Scope (\_SB)
     {
-        /* The VMGenID specification's own example, and Hyper-V's shape for
-         * Linux: no usable _HID, only the compatible ID. */
+        /* The VMGenID specification's own example: no _HID, only the
+         * compatible ID. No hypervisor is known to emit it. */
         Device (VGC0)
         {
             Name (_CID, "VM_Gen_Counter")
@@ -93,6 +95,17 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "VGSHAPES", 1)
             }
         }
 
+        /* bhyve's long hardware ID */
+        Device (VGB0)
+        {
+            Name (_HID, "Bhyve_V_Gen_Counter_V1")
+            Name (_CID, "VM_Gen_Counter")
+            Method (ADDR, 0, NotSerialized)
+            {
+                Return (Package (2) { 0x08000160, 0 })
+            }
+        }
+
         /* The stand-in for the VMM's notification. */
         Device (VGTR)
         {
@@ -107,6 +120,8 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "VGSHAPES", 1)
                     Case (4) { Notify (VGF0, 0x80) }
                     Case (5) { Notify (VGV0, 0x80) }
                     Case (6) { Notify (VGH0, 0x80) }
+                    Case (7) { Notify (VGB0, 0x80) }
+                    Case (8) { Notify (VGQ0, 0x81) }
                 }
                 SEL = 0
                 Return (0x0F)

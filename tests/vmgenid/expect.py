@@ -6,7 +6,7 @@ for those, and declared skipped, with its reason, for the others."""
 
 from lib.report import Expect
 
-SHAPES = ("_CID-only", "QEMUVGID", "XEN0000", "FCVMGID", "VMGENCTR", "Hyper-V")
+SHAPES = ("_CID-only", "QEMUVGID", "XEN0000", "FCVMGID", "VMGENCTR", "Hyper-V", "bhyve")
 NO_WARNING = Expect(["no kernel warning"])
 
 
@@ -70,8 +70,9 @@ ACPI_BAD = Expect([
 
 
 def acpi_shapes(module):
-    """acpi-shapes.sh: six ACPI shapes; `module`: the out-of-tree module in a
-    stock kernel whose built-in driver keeps the ACPI bus."""
+    """acpi-shapes.sh: seven ACPI shapes, and a Notify other than 0x80;
+    `module`: the out-of-tree module in a stock kernel whose built-in driver
+    keeps the ACPI bus."""
     checks = []
     for what in SHAPES:
         if not module:
@@ -86,6 +87,8 @@ def acpi_shapes(module):
         for i in (15, 0):
             checks += ["%s: (simulated notify, byte %d of the ID changed): " % (what, i),
                        "%s: byte %d changed: " % (what, i)]
+    checks += ["QEMUVGID: Notify 0x81 (byte 7 of the ID changed): ",
+               "QEMUVGID: Notify 0x81: "]
     return Expect(checks) + NO_WARNING
 
 

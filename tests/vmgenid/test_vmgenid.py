@@ -152,7 +152,7 @@ def shapes_guest(report, name, kernel, rd, append):
     g = Guest(name, "x86_64", kernel, rd,
               "memmap=4K$0x%x shapes_base=0x%x %s" % (SHAPES_BASE, SHAPES_BASE, append),
               extra=["-acpitable", "file=" + aml], memory=MEMORY)
-    page = bytes(0x100) + os.urandom(6 * 16)
+    page = bytes(0x100) + os.urandom(7 * 16)
     g.cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on"
               % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), SHAPES_BASE)]
     return g
@@ -160,8 +160,9 @@ def shapes_guest(report, name, kernel, rd, append):
 
 def test_acpi_shapes(report):
     """Project kernel: every ACPI description of the ID that hypervisors emit
-    (_CID only, QEMUVGID, XEN0000, FCVMGID, VMGENCTR, Hyper-V) is bound once,
-    read exactly, and reacts to a Notify from AML."""
+    (_CID only, QEMUVGID, XEN0000, FCVMGID, VMGENCTR, Hyper-V, bhyve) is bound
+    once, read exactly, and reacts to a Notify from AML, 0x80 or another
+    value."""
     g = shapes_guest(report, "acpi-shapes", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
                      "test=acpi-shapes")
     if g:

@@ -19,7 +19,8 @@ module=
 # do (busybox devmem's uncached mmap would conflict with their mappings).
 peek() { echo $((0x$(dd if=/dev/mem bs=1 skip=$(($1)) count=1 2>/dev/null | od -An -tx1 | tr -d ' '))); }
 poke() { printf "\\$(printf %o "$2")" | dd of=/dev/mem bs=1 seek=$(($1)) count=1 conv=notrunc 2>/dev/null; }
-# sel N: have AML notify device N (1-6), as the VMM's GPE method would.
+# sel N: have AML notify device N (1-7) with 0x80, as the VMM's GPE method
+# would; sel 8: notify device 2 (QEMUVGID) with 0x81.
 sel() {
 	poke "$base" "$1"
 	cat /sys/bus/acpi/devices/VGNT0002:00/status >/dev/null
@@ -56,7 +57,7 @@ flip() { byte "$1" "$2" $(( ($(byte "$1" "$2") + 0x5a) & 0xff )); }
 # (number, name the kernel gives the device, shape)
 for shape in "1 VM_GEN_COUNTER:00 _CID-only" "2 QEMUVGID:00 QEMUVGID" \
 	"3 XEN0000:00 XEN0000" "4 FCVMGID:00 FCVMGID" "5 VMGENCTR:00 VMGENCTR" \
-	"6 HYPER_V_GEN_COUNTER_V1:00 Hyper-V"; do
+	"6 HYPER_V_GEN_COUNTER_V1:00 Hyper-V" "7 BHYVE_V_GEN_COUNTER_V1:00 bhyve"; do
 	set -- $shape
 	n=$1 name=$2 what=$3
 	by=platform
@@ -91,4 +92,20 @@ for shape in "1 VM_GEN_COUNTER:00 _CID-only" "2 QEMUVGID:00 QEMUVGID" \
 			notok "$what: byte $i changed: \"$kernel_line\" went from $r0 to $r1"
 	done
 done
+
+# Any device notification value is acted on, not only the specification's
+# 0x80 (as 6.1's acpi_driver did): Notify (QEMUVGID, 0x81) after a change.
+if [ -z "$module" ]; then
+	kernel_line="random: crng reseeded due to virtual machine fork"
+else
+	kernel_line="vmgenid: crng reseeded due to virtual machine fork"
+fi
+r0=$(reseeds "$kernel_line")
+flip 2 7
+got=$(uevents_after 8 QEMUVGID:00)
+r1=$(reseeds "$kernel_line")
+[ "$got" = 1 ] && ok "QEMUVGID: Notify 0x81 (byte 7 of the ID changed): 1 uevent" ||
+	notok "QEMUVGID: Notify 0x81 (byte 7 of the ID changed): $got uevents, expected 1"
+[ $((r1 - r0)) -eq 1 ] && ok "QEMUVGID: Notify 0x81: one more \"$kernel_line\"" ||
+	notok "QEMUVGID: Notify 0x81: \"$kernel_line\" went from $r0 to $r1"
 check "no kernel warning" no_kernel_warnings
