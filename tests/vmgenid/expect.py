@@ -83,6 +83,7 @@ def acpi_shapes(module):
         else:
             checks.append("%s: the module binds its platform device, the built-in driver "
                           "its ACPI device" % what)
+        checks.append("%s: its bound device's uevent has DRIVER=vmgenid" % what)
         checks.append("%s: (simulated notify, ID unchanged): " % what)
         for i in (15, 0):
             checks += ["%s: (simulated notify, byte %d of the ID changed): " % (what, i),

@@ -78,6 +78,10 @@ for shape in "1 VM_GEN_COUNTER:00 _CID-only" "2 QEMUVGID:00 QEMUVGID" \
 		want=1
 	fi
 
+	# What a udev rule can match on either bus (README, "The uevent").
+	check "$what: its bound device's uevent has DRIVER=vmgenid ($by bus)" \
+		grep -qx DRIVER=vmgenid /sys/bus/$by/devices/$name/uevent
+
 	got=$(uevents_after "$n" "$name")
 	[ "$got" = 0 ] && ok "$what: (simulated notify, ID unchanged): no uevent" ||
 		notok "$what: (simulated notify, ID unchanged): $got uevents"
