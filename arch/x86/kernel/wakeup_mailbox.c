@@ -14,13 +14,16 @@
 #define pr_fmt(fmt) "wakeup mailbox: " fmt
 
 #include <linux/cc_platform.h>
+#include <linux/cpu.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/stddef.h>
 #include <linux/printk.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/processor.h>
 #include <linux/sizes.h>
@@ -49,7 +52,22 @@ static u64 wakeup_mailbox_paddr;
 /* Virtual address of the mailbox */
 static struct wakeup_mailbox *wakeup_mailbox;
 /* Set when a woken CPU cannot go back to the firmware's loop */
-static bool wakeup_mailbox_no_return_flag __ro_after_init;
+static bool wakeup_mailbox_one_way __ro_after_init;
+/* Set once a CPU has left the firmware's loop through a one-way mailbox */
+static bool wakeup_mailbox_cpu_left;
+/* The CPUs that did so: the firmware cannot wake them a second time */
+static DEFINE_PER_CPU(bool, wakeup_mailbox_woken);
+
+static int wakeup_mailbox_cpu_of(int apicid)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(x86_cpu_to_apicid, cpu) == apicid)
+			return cpu;
+	}
+	return -1;
+}
 
 /*
  * In a confidential guest the mailbox is private memory, shared with the
@@ -70,6 +88,22 @@ static struct wakeup_mailbox *wakeup_mailbox_map(u64 paddr)
 static int wakeup_mailbox_wake_cpu(int apicid, unsigned long start_ip)
 {
 	unsigned long start = jiffies;
+	int cpu = -1;
+
+	/*
+	 * A CPU that left the firmware's loop runs the kernel's code, even
+	 * offline (the hotplug core rolls back a CPU that did not come up
+	 * completely, an SMT sibling with "nosmt" for one): no firmware would
+	 * answer a second wakeup, and the wait below would never end.
+	 */
+	if (wakeup_mailbox_one_way) {
+		cpu = wakeup_mailbox_cpu_of(apicid);
+		if (cpu >= 0 && per_cpu(wakeup_mailbox_woken, cpu)) {
+			pr_err("not waking the CPU with APIC ID %#x again: it left the firmware's loop when it was first woken\n",
+			       apicid);
+			return -EBUSY;
+		}
+	}
 
 	/*
 	 * Remap mailbox memory only for the first call: the mailbox is found
@@ -125,6 +159,11 @@ static int wakeup_mailbox_wake_cpu(int apicid, unsigned long start_ip)
 		cpu_relax();
 	}
 
+	if (wakeup_mailbox_one_way) {
+		if (cpu >= 0)
+			per_cpu(wakeup_mailbox_woken, cpu) = true;
+		WRITE_ONCE(wakeup_mailbox_cpu_left, true);
+	}
 	return 0;
 }
 
@@ -158,20 +197,23 @@ static bool __init wakeup_mailbox_keeps_writes(struct wakeup_mailbox *mailbox)
 }
 
 /**
- * wakeup_mailbox_probe() - is firmware polling the mailbox?
+ * wakeup_mailbox_sanity_check() - can the memory at @phys_addr be a mailbox?
  * @phys_addr: physical address of the 4 KiB mailbox
  * @command: where to store a pending command
  *
- * Before the first wakeup, firmware that polls the mailbox keeps its command
- * at 0 (noop). Where nothing answers, memory reads back as all ones, or does
- * not keep what is written to it: the OS part of the mailbox is the OS's to
- * write.
+ * A sanity check, not a liveness test: it finds an address where nothing
+ * answers (reads of all ones, or writes that do not stick, in the part of
+ * the mailbox that the OS may write) and a mailbox that already holds a
+ * command before the first wakeup. It cannot tell whether firmware polls
+ * the mailbox: any memory passes, a page that an earlier kernel used
+ * (after kexec) included, and a write-back mapping may answer from the
+ * cache.
  *
- * Return: 0 if the mailbox looks alive, -ENXIO if its header reads back as
- * all ones, -EIO if it does not keep what is written to it, -EBUSY if a
- * command is pending (stored in @command), -ENOMEM if it cannot be mapped.
+ * Return: 0 if the check passes, -ENXIO if the header reads back as all
+ * ones, -EIO if the mailbox does not keep what is written to it, -EBUSY if
+ * a command is pending (stored in @command), -ENOMEM if it cannot be mapped.
  */
-int __init wakeup_mailbox_probe(u64 phys_addr, u16 *command)
+int __init wakeup_mailbox_sanity_check(u64 phys_addr, u16 *command)
 {
 	struct wakeup_mailbox *mailbox;
 	int ret = 0;
@@ -213,24 +255,27 @@ void __init wakeup_mailbox_refuse(void)
 }
 
 /**
- * wakeup_mailbox_set_no_return() - CPUs cannot go back to the firmware
+ * wakeup_mailbox_set_no_return() - woken CPUs cannot go back to the firmware
  *
  * A CPU woken through the mailbox never returns to the firmware's loop: if
  * it went offline, nothing could wake it again, and a kernel started by
- * kexec would wait for it forever. Call this when nothing else can bring
- * such a CPU back.
+ * kexec that woke it through the mailbox would wait forever. Call this when
+ * nothing else can bring such a CPU back: offlining CPUs is refused from
+ * now on, and wakeup_mailbox_no_return() says when a CPU has left.
  */
 void __init wakeup_mailbox_set_no_return(void)
 {
-	wakeup_mailbox_no_return_flag = true;
+	wakeup_mailbox_one_way = true;
+	cpu_hotplug_disable_offlining();
 }
 
 /**
- * wakeup_mailbox_no_return() - did CPUs leave the firmware for good?
+ * wakeup_mailbox_no_return() - has a CPU left the firmware for good?
  *
- * Return: true if wakeup_mailbox_set_no_return() was called.
+ * Return: true once a CPU was woken through a mailbox for which
+ * wakeup_mailbox_set_no_return() was called.
  */
 bool wakeup_mailbox_no_return(void)
 {
-	return wakeup_mailbox_no_return_flag;
+	return READ_ONCE(wakeup_mailbox_cpu_left);
 }

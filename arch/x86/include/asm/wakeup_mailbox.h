@@ -6,7 +6,7 @@
 
 #ifdef CONFIG_X86_WAKEUP_MAILBOX
 void wakeup_mailbox_init(u64 phys_addr);
-int wakeup_mailbox_probe(u64 phys_addr, u16 *command);
+int wakeup_mailbox_sanity_check(u64 phys_addr, u16 *command);
 void wakeup_mailbox_refuse(void);
 void wakeup_mailbox_set_no_return(void);
 bool wakeup_mailbox_no_return(void);
