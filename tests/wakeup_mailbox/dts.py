@@ -51,7 +51,17 @@ needs (fwargs()):
   "intc-mailbox" (the tree also describes the local APIC and IO-APIC);
 - INIT/SIPI: "missing" (no node), "disabled" (status = "disabled"),
   "intc" (local APIC and IO-APIC nodes, no mailbox node);
-- one CPU: "trampoline" (no usable RAM below 1 MiB: no-low-ram);
+- taken, with the trampoline above 1 MiB: "trampoline" (no usable RAM
+  below 1 MiB: no-low-ram; every AP starts in 64-bit mode);
+- one CPU: "trampoline-initsipi" (no-low-ram and no node: INIT/SIPI needs
+  the trampoline below 1 MiB);
+- "maxcpus1": the mailbox, booted with maxcpus=1 (cpu1 is brought up
+  later, through the mailbox);
+- SMT: "nosmt" (the mailbox) and "nosmt-initsipi" (no node), for QEMU
+  -smp with 2 cores of 2 threads and a GenuineIntel -cpu max, booted with
+  nosmt: the second threads are booted and rolled back;
+- "intc-nocpus": local APIC and IO-APIC nodes but no CPU nodes, beside
+  SeaBIOS's MP table (keep-bios-tables), no mailbox node;
 - refused by the kernel (REFUSED): "size" (8 KiB), "unaligned", "two"
   (two nodes), "outside" (beyond any x86 physical address space),
   "e820-ram" (alias "ram"), "e820-soft-reserved", "e820-pmem" (the page as
@@ -101,6 +111,11 @@ _VARIANTS = {
     "disabled": ("disabled", ""),
     "intc": ("missing", ""),
     "trampoline": ("good", "no-low-ram"),
+    "trampoline-initsipi": ("missing", "no-low-ram"),
+    "maxcpus1": ("good", ""),
+    "nosmt": ("good", ""),
+    "nosmt-initsipi": ("missing", ""),
+    "intc-nocpus": ("missing", "keep-bios-tables"),
     "size": ("size", "mailbox={mb}"),
     "unaligned": ("unaligned", "mailbox={mb}"),
     "two": ("two", "mailbox={mb}"),
@@ -114,7 +129,9 @@ _VARIANTS = {
     "dead-nowrite": ("dead-nowrite", "mailbox-dead"),
 }
 VARIANTS = tuple(_VARIANTS)
-INTC_VARIANTS = ("intc", "intc-mailbox")     # with local APIC and IO-APIC nodes
+INTC_VARIANTS = ("intc", "intc-mailbox", "intc-nocpus")  # local APIC and IO-APIC nodes
+NOCPU_VARIANTS = ("intc-nocpus",)            # no CPU nodes
+SMT_VARIANTS = ("nosmt", "nosmt-initsipi")   # 2 cores of 2 threads, booted with nosmt
 ACPI_VARIANTS = ("acpi",)                    # Linux boots without acpi=off
 
 # What the kernel must say about each refused variant.
@@ -236,8 +253,8 @@ def dts(ncpus, variant="good", mailbox=None, shape="project"):
     if mailbox is None:
         mailbox = default_mailbox(shape)
     nodes = _nodes(variant, mailbox)
-    return {"project": _project, "openhcl": _openhcl}[shape](ncpus, nodes,
-                                                             variant in INTC_VARIANTS)
+    return {"project": _project, "openhcl": _openhcl}[shape](
+        0 if variant in NOCPU_VARIANTS else ncpus, nodes, variant in INTC_VARIANTS)
 
 
 def dtb(path, ncpus, variant="good", mailbox=None, shape="project"):

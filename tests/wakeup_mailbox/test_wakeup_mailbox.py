@@ -58,7 +58,8 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant, mailbox, shape)
     g.debugcon = os.path.join(g.dir, "debugcon.log")
     g.trace = os.path.join(g.dir, "trace.log")
-    cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=mailbox "
+    # crashkernel=: room for the test that a crash kernel still loads.
+    cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=mailbox crashkernel=16M "
                "ncpus=%d variant=%s shape=%s%s %s"
                % ("" if acpi else " acpi=off", ncpus, variant, shape,
                   "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
@@ -548,9 +549,58 @@ def test_mailbox_intc(report):
 
 
 def test_mailbox_trampoline(report):
-    """No usable RAM below 1 MiB: no real-mode trampoline, one CPU, said
-    why, no panic, and no CPU started later."""
-    boot(report, "mailbox-trampoline", 2, "trampoline", "none")
+    """No usable RAM below 1 MiB (test firmware's no-low-ram). With
+    OpenHCL's tree and its mailbox in an e820 hole, the trampoline goes
+    above 1 MiB and every AP comes up through the mailbox; without a
+    mailbox node (INIT/SIPI needs it below 1 MiB) one CPU, said why, no
+    panic, and no CPU started later."""
+    boot(report, "mailbox-trampoline-openhcl", 4, "trampoline", "mailbox", shape="openhcl",
+         mailbox=0x20000000, mem="1G", machine="pc")
+    boot(report, "mailbox-trampoline-initsipi", 2, "trampoline-initsipi", "none")
+
+
+def test_mailbox_maxcpus1(report):
+    """maxcpus=1 with the mailbox: kexec loads while no CPU has left the
+    test firmware's loop; cpu1 brought online later is woken through the
+    mailbox, and from then on kexec is refused (a crash kernel still
+    loads)."""
+    name = "mailbox-openhcl-maxcpus1"
+    g = mailbox_guest(name, 4, "maxcpus1", shape="openhcl", append="maxcpus=1")
+    g.start()
+    report.guest(name, g, g.run_to_end(), expect.mailbox("maxcpus1", 4))
+    woke = served(g)
+    report.result("%s: the test firmware served one wake, cpu1's (APIC ID 1)" % name,
+                  woke == [1], "served %s" % woke)
+    k = linux_init_sipi(g)
+    report.result("%s: Linux sent no INIT/SIPI (QEMU APIC trace)" % name, k == 0,
+                  "saw %d INIT/STARTUP IPIs to single CPUs" % k)
+    g.cleanup()
+
+
+def test_mailbox_nosmt(report):
+    """OpenHCL's tree, 2 cores of 2 threads (GenuineIntel, so that the
+    kernel sees the siblings), booted with nosmt: the hotplug core boots
+    each second thread and rolls it back. Through the mailbox the result
+    must match INIT/SIPI's (CPUs 0 and 2, a clean log); offlining and
+    hibernation are refused, and the rolled-back threads are not woken
+    through the mailbox twice. The INIT/SIPI boot is the control: there
+    offlining, hibernation (pm_test) and smt on succeed."""
+    for variant, how in (("nosmt", "mailbox"), ("nosmt-initsipi", "initsipi")):
+        name = "mailbox-openhcl-%s" % variant
+        g = mailbox_guest(name, 4, variant, shape="openhcl", append="nosmt",
+                          mailbox=0x3000000, mem="1G", machine="pc")
+        g.cmd[g.cmd.index("-smp") + 1] = "4,cores=2,threads=2"
+        g.cmd[g.cmd.index("-cpu") + 1] = "max,vendor=GenuineIntel"
+        g.start()
+        report.guest(name, g, g.run_to_end(), expect.mailbox(variant, 4))
+        wakes(report, name, g, 4, how)
+        g.cleanup()
+
+
+def test_mailbox_intc_nocpus(report):
+    """A tree with IO-APIC nodes and no CPU nodes, beside SeaBIOS's MP
+    table (acpi=off): the IO-APIC is registered once."""
+    boot(report, "mailbox-intc-nocpus", 2, "intc-nocpus", "none")
 
 
 TESTS = [test_firmware_selftest, test_firmware_e820, test_firmware_bios_tables,
@@ -558,4 +608,5 @@ TESTS = [test_firmware_selftest, test_firmware_e820, test_firmware_bios_tables,
          test_mailbox_smp, test_mailbox_field_variants, test_mailbox_noacpi,
          test_mailbox_initsipi, test_mailbox_refused, test_mailbox_bios_tables,
          test_mailbox_dedup_control,
-         test_mailbox_intc, test_mailbox_trampoline]
+         test_mailbox_intc, test_mailbox_intc_nocpus, test_mailbox_trampoline,
+         test_mailbox_maxcpus1, test_mailbox_nosmt]

@@ -17,28 +17,52 @@ write_fails() {
 	fi
 }
 
-# kexec_refused: the kernel refuses to load a kexec image.
+# kexec_check refused|accepted WHY: whether the kernel loads a kexec image.
 kexec_check() {
 	out=$(kexec-load)
 	status=$?
 	case $1 in
 	refused)
 		if [ $status -ne 0 ] && echo "$out" | grep -q EOPNOTSUPP; then
-			ok "kexec_load is refused: $out"
+			ok "kexec_load is refused$2: $out"
 		else
-			notok "kexec_load is refused: status $status, $out"
+			notok "kexec_load is refused$2: status $status, $out"
 		fi
 		check "kernel log: kexec refused because of the mailbox" \
 			kmsg_has "kexec: not loading: the secondary CPUs were woken through the device tree's wakeup mailbox"
 		;;
 	accepted)
 		if [ $status -eq 0 ]; then
-			ok "kexec_load is accepted without a mailbox (control): $out"
+			ok "kexec_load is accepted$2: $out"
 		else
-			notok "kexec_load is accepted without a mailbox (control): $out"
+			notok "kexec_load is accepted$2: $out"
 		fi
 		;;
 	esac
+}
+
+# crash_kexec_check: a crash kernel loads even after a mailbox wakeup (it
+# boots with nr_cpus=1); the host gave crashkernel=.
+crash_kexec_check() {
+	out=$(kexec-load crash)
+	if [ $? -eq 0 ]; then
+		ok "kexec_load of a crash kernel is accepted: $out"
+	else
+		notok "kexec_load of a crash kernel is accepted: $out"
+	fi
+}
+
+# iomem_check: a mailbox in no e820 entry is claimed in /proc/iomem; one in
+# an e820 reserved entry is in that entry's resource.
+iomem_check() {
+	a=$(printf '%08x' "$mailbox_addr")
+	if [ "$variant" = reserved ]; then
+		check "/proc/iomem: the mailbox page is in e820's Reserved entry, not claimed again" \
+			sh -c "! grep -q 'wakeup mailbox' /proc/iomem && grep -Eq '^ *[0-9a-f]*-[0-9a-f]* : Reserved' /proc/iomem"
+	else
+		check "/proc/iomem: the mailbox page in the e820 hole is claimed as 'wakeup mailbox'" \
+			grep -Eq "^ *0*${a#0}-0*$(printf '%x' $((mailbox_addr + 0xfff))) : wakeup mailbox" /proc/iomem
+	fi
 }
 
 # mailbox_used: every CPU came up through the device tree's mailbox, and
@@ -47,11 +71,15 @@ mailbox_used() {
 	check "kernel log: waking secondary CPUs through the mailbox at $mailbox_addr" \
 		kmsg_has "wakeup mailbox /reserved-memory/wakeup_table@${mailbox_addr#0x}: waking secondary CPUs through the mailbox at \[mem 0x0*${mailbox_addr#0x}-"
 	check "all $ncpus CPUs are online (counted once)" [ "$cpus" -eq "$ncpus" ]
+	iomem_check
 	if [ "$ncpus" -gt 1 ]; then
 		write_fails 0 1 "offlining cpu1 is refused with EOPNOTSUPP" "not supported"
 		check "cpu1 is still online" grep -qx 1 /sys/devices/system/cpu/cpu1/online
+		kexec_check refused
+		crash_kexec_check
+	else
+		kexec_check accepted ": one vCPU, so no CPU left the firmware"
 	fi
-	kexec_check refused
 }
 
 # one_cpu_for_good WHY: one CPU, and no other can be brought online.
@@ -96,7 +124,7 @@ missing | disabled)
 	check "kernel log: no mailbox node, so INIT/SIPI" \
 		kmsg_has "no intel,wakeup-mailbox node; starting CPUs with INIT/SIPI"
 	check "all $ncpus CPUs are online through INIT/SIPI" [ "$cpus" -eq "$ncpus" ]
-	kexec_check accepted
+	kexec_check accepted " without a mailbox (control)"
 	;;
 intc | intc-mailbox)
 	check "kernel log: the ISA IRQs are routed through the tree's IO-APIC" \
@@ -121,9 +149,79 @@ intc | intc-mailbox)
 	fi
 	;;
 trampoline)
+	# No usable RAM below 1 MiB, but every AP starts in 64-bit mode.
+	check "kernel log: the trampoline is above 1 MiB, below 4 GiB, for 64-bit wakeups" \
+		kmsg_has "Trampoline at 0x0*[1-9a-f][0-9a-f]{5,7}, above 1 MiB: for 64-bit wakeups only"
+	mailbox_used
+	;;
+trampoline-initsipi)
 	check "kernel log: no trampoline, so one CPU, said why" \
 		kmsg_has "Real mode trampoline was not allocated \(no free memory below 1 MiB\); booting with one CPU"
 	one_cpu_for_good "no trampoline"
+	;;
+maxcpus1)
+	# Booted with maxcpus=1: no CPU has left the firmware's loop yet.
+	check "maxcpus=1: one CPU online" [ "$cpus" -eq 1 ]
+	kexec_check accepted ": maxcpus=1, so no CPU left the firmware yet"
+	check "onlining cpu1 later wakes it through the mailbox" \
+		sh -c "echo 1 >/sys/devices/system/cpu/cpu1/online && grep -qx 1 /sys/devices/system/cpu/cpu1/online"
+	kexec_check refused " once cpu1 left the firmware"
+	crash_kexec_check
+	;;
+nosmt | nosmt-initsipi)
+	# 2 cores of 2 threads, nosmt: each second thread is booted once, then
+	# rolled back by the hotplug core.
+	online=$(cat /sys/devices/system/cpu/online)
+	check "nosmt: CPUs 0 and 2 online, as with INIT/SIPI (saw $online)" [ "$online" = "0,2" ]
+	if [ "$variant" = nosmt ]; then
+		check "kernel log: waking secondary CPUs through the mailbox at $mailbox_addr" \
+			kmsg_has "waking secondary CPUs through the mailbox at \[mem 0x0*${mailbox_addr#0x}-"
+		write_fails 0 2 "offlining cpu2 is refused with EOPNOTSUPP" "not supported"
+		# The rolled-back second threads are in Linux, not in the firmware.
+		if echo on 2>/tmp/smt.err >/sys/devices/system/cpu/smt/control; then
+			notok "smt on: waking a rolled-back thread again fails at once: it succeeded"
+		elif grep -q "Input/output error" /tmp/smt.err; then
+			ok "smt on: waking a rolled-back thread again fails at once: $(cat /tmp/smt.err)"
+		else
+			notok "smt on: waking a rolled-back thread again fails at once: $(cat /tmp/smt.err)"
+		fi
+		check "after smt on failed, CPUs 0 and 2 are still online" \
+			grep -qx "0,2" /sys/devices/system/cpu/online
+		check "kernel log: a CPU is not woken through the mailbox twice" \
+			kmsg_has "not waking the CPU with APIC ID 0x[13] again: it left the firmware's loop"
+		# 6.1's create_image() overwrites the error of the CPU freeze with
+		# arch_resume_nosmt()'s, so the write's status says nothing: the
+		# kernel log does.
+		echo processors >/sys/power/pm_test
+		echo disk 2>/tmp/pm.err >/sys/power/state
+		say "hibernation (pm_test=processors): write status $?, $(cat /tmp/pm.err)"
+		check "hibernation: the kernel refuses to take a CPU down, said why" \
+			sh -c "dmesg | grep -Eq 'Not taking CPU[0-9]+ down: the platform cannot bring it back online' && dmesg | grep -q 'Non-boot CPUs are not disabled'"
+		check "after hibernation was refused, CPUs 0 and 2 are still online" \
+			grep -qx "0,2" /sys/devices/system/cpu/online
+	else
+		check "kernel log: no mailbox node, so INIT/SIPI" \
+			kmsg_has "no intel,wakeup-mailbox node; starting CPUs with INIT/SIPI"
+		check "offlining cpu2 succeeds (control)" sh -c "echo 0 >/sys/devices/system/cpu/cpu2/online"
+		check "onlining cpu2 again succeeds (control)" sh -c "echo 1 >/sys/devices/system/cpu/cpu2/online"
+		echo processors >/sys/power/pm_test
+		check "hibernation (pm_test=processors) takes the CPUs down and up (control)" \
+			sh -c "echo disk >/sys/power/state"
+		check "smt on: all 4 CPUs online through INIT/SIPI (control)" \
+			sh -c "echo on >/sys/devices/system/cpu/smt/control && grep -qx 0-3 /sys/devices/system/cpu/online"
+	fi
+	;;
+intc-nocpus)
+	# SeaBIOS's MP table is in memory, acpi=off; the tree has IO-APIC nodes
+	# and no CPU nodes.
+	check "kernel log: the tree's IO-APICs win over SeaBIOS's MP table" \
+		kmsg_has "DT: IO-APICs from the device tree; ignoring any MP table"
+	n=$(dmesg | grep -c 'IOAPIC\[[0-9]*\]: apic_id')
+	check "the IO-APIC is registered once ($n registration lines)" \
+		sh -c "[ $n -eq 1 ] && ! dmesg | grep -q 'conflicts with IOAPIC'"
+	check "no CPU from the MP table: dmesg has no 'Processor #'" \
+		sh -c "! dmesg | grep -q 'Processor #'"
+	check "the boot CPU alone: the tree names no CPU" [ "$cpus" -eq 1 ]
 	;;
 *)
 	case $variant in
