@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Counting results and printing them, one line each."""
 
+import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 
@@ -137,27 +139,89 @@ def _interrupted(signum, frame):
     raise Interrupted("signal %d" % signum)
 
 
-def main(tests):
+def _run(report, tests, only):
+    for fn in tests:
+        name = fn.__module__.split(".")[-1] + "." + fn.__name__
+        if only and not any(o in name for o in only):
+            continue
+        t0 = report.stage(name)
+        try:
+            with reaping():  # no QEMU a test started outlives it
+                fn(report)
+        except Exception as e:  # a broken test is a failed test
+            report.result(name, False, "%s: %s" % (type(e).__name__, e))
+        print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
+
+
+def _side_paths():
+    d = os.path.join(os.environ.get("OUT", "out"), "side")
+    return os.path.join(d, "output.log"), os.path.join(d, "counts.json")
+
+
+def _start_side(argv0):
+    """The side group in a child harness (tests/run --side), its output in
+    a file; it dies with this harness (PR_SET_PDEATHSIG)."""
+    from lib.qemu import _die_with_parent
+    log, counts = _side_paths()
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    if os.path.exists(counts):
+        os.unlink(counts)
+    out = open(log, "w")
+    return subprocess.Popen([sys.executable, argv0, "--side"], stdin=subprocess.DEVNULL,
+                            stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+
+def _join_side(report, child):
+    """Wait for the side group, print what it printed, add its counts."""
+    child.wait()
+    log, counts = _side_paths()
+    print("== side group (ran beside the tests above, on the other CPU): its output", flush=True)
+    sys.stdout.write(open(log, errors="replace").read() if os.path.exists(log) else "")
+    try:
+        c = json.load(open(counts))
+    except (OSError, ValueError) as e:
+        report.result("the side group reported its counts", False,
+                      "exit %s, %s" % (child.returncode, e))
+        return
+    report.passed += c["passed"]
+    report.failed += c["failed"]
+    report.skipped += c["skipped"]
+    report.failures += c["failures"]
+
+
+def main(tests, side=(), after=()):
     """Run test functions taking a Report; any exception is a failure.
     Ctrl-C or SIGTERM ends the run: every QEMU is killed on the way out
     (and, should the harness itself be killed, by the kernel: see
-    lib.qemu._die_with_parent)."""
+    lib.qemu._die_with_parent).
+
+    A whole run (no SUBSTRING given) runs `side` in a child harness beside
+    `tests`: QEMU under TCG uses one CPU, and the machine has two. `after`
+    (builds that use both CPUs) runs once both are done. With a
+    SUBSTRING, or SERIAL=1, everything runs in turn."""
     signal.signal(signal.SIGTERM, _interrupted)
     report = Report()
-    only = sys.argv[1:]
+    only = [a for a in sys.argv[1:] if a != "--side"]
+    child = None
     try:
-        for fn in tests:
-            name = fn.__module__.split(".")[-1] + "." + fn.__name__
-            if only and not any(o in name for o in only):
-                continue
-            t0 = report.stage(name)
-            try:
-                with reaping():  # no QEMU a test started outlives it
-                    fn(report)
-            except Exception as e:  # a broken test is a failed test
-                report.result(name, False, "%s: %s" % (type(e).__name__, e))
-            print("   (%s: %.1f s)" % (name, time.monotonic() - t0), flush=True)
+        if "--side" in sys.argv[1:]:
+            _run(report, side, only)
+            with open(_side_paths()[1], "w") as f:
+                json.dump({"passed": report.passed, "failed": report.failed,
+                           "skipped": report.skipped, "failures": report.failures}, f)
+            return 0
+        if side and not only and os.environ.get("SERIAL") != "1":
+            child = _start_side(sys.argv[0])
+            _run(report, tests, only)
+            _join_side(report, child)
+            child = None
+        else:
+            _run(report, list(tests) + list(side), only)
+        _run(report, after, only)
     except (KeyboardInterrupt, Interrupted) as e:
+        if child and child.poll() is None:
+            child.kill()
+            child.wait()
         report.result("the run was not interrupted", False, "%s %s" % (type(e).__name__, e))
         report.summary()
         return 130

@@ -20,7 +20,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lib.qemu import OUT, TOP, Guest, popen_qemu, run_qemu  # noqa: E402
 from wakeup_mailbox import dts, expect  # noqa: E402
 
-KERNEL = os.path.join(OUT, "x86_64", "bzImage")
+# MAILBOX_KERNEL=FILE boots another kernel (the README's comparison with v2).
+KERNEL = os.environ.get("MAILBOX_KERNEL") or os.path.join(OUT, "x86_64", "bzImage")
 INITRD = os.path.join(OUT, "initramfs", "x86_64-mailbox.cpio")
 FW = os.path.join(OUT, "firmware", "mailbox-fw.elf")
 ICR_LO = 0x300
