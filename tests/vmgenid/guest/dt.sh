@@ -36,7 +36,10 @@ check "its of_node is compatible with microsoft,vmgenid" \
 check "setup (not the driver): devmem reads back the ID the host placed" \
 	same_words "$vmgenid_id"
 
-listen 3
+# The listener waits 30 s: on a slow or busy host the two devmem writes
+# and the 2 s window must not outlast it, or its own time-out would read
+# as a uevent.
+listen 30
 irqs=$(irq_count "$name")
 simulate_notify "$vmgenid_id"
 no_uevent 2
