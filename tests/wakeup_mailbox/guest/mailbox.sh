@@ -205,8 +205,10 @@ nosmt | nosmt-initsipi)
 		check "offlining cpu2 succeeds (control)" sh -c "echo 0 >/sys/devices/system/cpu/cpu2/online"
 		check "onlining cpu2 again succeeds (control)" sh -c "echo 1 >/sys/devices/system/cpu/cpu2/online"
 		echo processors >/sys/power/pm_test
+		# The write's status alone says little (see above): the log must
+		# show the CPUs taken down and brought back.
 		check "hibernation (pm_test=processors) takes the CPUs down and up (control)" \
-			sh -c "echo disk >/sys/power/state"
+			sh -c "echo disk >/sys/power/state && dmesg | grep -q 'Disabling non-boot CPUs' && dmesg | grep -q 'Enabling non-boot CPUs' && ! dmesg | grep -q 'Non-boot CPUs are not disabled'"
 		check "smt on: all 4 CPUs online through INIT/SIPI (control)" \
 			sh -c "echo on >/sys/devices/system/cpu/smt/control && grep -qx 0-3 /sys/devices/system/cpu/online"
 	fi
