@@ -1,9 +1,11 @@
 # vmgenid on device trees for Linux 6.1: see README.md.
 #
 #   make          install dependencies, prepare the patched tree, build the
-#                 test kernels and the module, boot the demonstration
-#   make test     all of that but the demonstration, then every test,
-#                 including the gate (make check); ends "N passed, N failed"
+#                 two kernels and the modules the demonstration boots, boot it
+#   make test     the test kernels (each patch built in turn, the gate's
+#                 bisect), the upstream base's kernels (unpatched and
+#                 patched), then every test, including the gate (make
+#                 check); ends "N passed, N failed"
 #   make check    the upstream-readiness gate alone
 #   make bench    the benchmarks
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
@@ -15,11 +17,16 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree kernels module module-arm64 initramfs demo test check bench bench-deps \
+.PHONY: all deps tree kernels demo-kernels upstream-kernels module module-arm64 initramfs demo test check bench bench-deps \
 	dkms-install dkms-remove clean
 
-all: kernels module module-arm64 initramfs
+all: demo-kernels module module-arm64 initramfs
 	$(S) demo scripts/demo
+
+# The demonstration needs the last patch only: no per-patch walk.
+demo-kernels: tree
+	$(S) kernel-x86_64 env NO_WALK=1 scripts/build-kernel x86_64
+	$(S) kernel-arm64 env NO_WALK=1 scripts/build-kernel arm64
 
 deps:
 	$(S) deps scripts/install-deps
@@ -42,10 +49,16 @@ module-arm64: deps
 initramfs: module module-arm64
 	$(S) initramfs scripts/make-test-initramfs
 
-test: kernels module module-arm64 initramfs
+# The upstream base (Debian's newest kernel source): each kernel built
+# unpatched, then each upstream patch in turn in the same tree.
+upstream-kernels: deps
+	$(S) upstream-x86_64 scripts/build-upstream x86_64
+	$(S) upstream-arm64 scripts/build-upstream arm64
+
+test: kernels upstream-kernels module module-arm64 initramfs
 	tests/run
 
-check: kernels
+check: kernels upstream-kernels
 	$(S) check scripts/check
 
 bench: kernels initramfs

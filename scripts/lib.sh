@@ -3,11 +3,22 @@
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$TOP/out}
-TREE=${TREE:-$OUT/linux}
-TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
-BASE_TAG=debian-6.1
-# The series; another directory of the same shape can stand in (self-tests).
-PATCHES=${PATCHES:-$TOP/patches}
+# UPSTREAM=1: the same scripts work on the upstream base (Debian's newest
+# kernel source, scripts/fetch-upstream) and the series in patches/upstream.
+if [ -n "${UPSTREAM:-}" ]; then
+	TREE=${TREE:-$OUT/upstream/linux}
+	TARBALL=${TARBALL:-$OUT/upstream/linux-source.tar.xz}
+	SRC=${SRC:-$OUT/upstream/src}
+	BASE_TAG=debian-upstream
+	PATCHES=${PATCHES:-$TOP/patches/upstream}
+else
+	TREE=${TREE:-$OUT/linux}
+	TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+	SRC=${SRC:-$OUT/src}
+	BASE_TAG=debian-6.1
+	# The series; another directory of the same shape can stand in (self-tests).
+	PATCHES=${PATCHES:-$TOP/patches}
+fi
 
 # Fixed identities and dates make commits, and so the series, reproducible.
 export GIT_COMMITTER_NAME="Founding Team"

@@ -34,7 +34,8 @@ def firmware():
 
 
 def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, fwargs=None,
-                  shape=None, mailbox=None, mem=None, machine=None, acpi=None):
+                  shape=None, mailbox=None, mem=None, machine=None, acpi=None, initrd=INITRD,
+                  scenario="mailbox"):
     """A Guest whose QEMU runs the test firmware, which boots Linux.
 
     variant: dts.VARIANTS, also handed to the guest (variant=); fwargs: the
@@ -44,8 +45,9 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     mailbox's address (default: the shape's); mem, machine: QEMU -m and -M
     (default: what backs the shape's mailbox with RAM, dts.qemu_memory());
     acpi: boot Linux without acpi=off (default: only for dts.ACPI_VARIANTS).
-    The guest gets mailbox_addr= the address the tree names (hex)."""
-    g = Guest(name, "x86_64", kernel, INITRD, "", timeout=timeout)
+    The guest gets mailbox_addr= the address the tree names (hex); it runs
+    the scenario `scenario` from the initramfs `initrd`."""
+    g = Guest(name, "x86_64", kernel, initrd, "", timeout=timeout)
     if shape is None:
         shape = "openhcl" if variant == "openhcl" else "project"
     if mailbox is None:
@@ -60,9 +62,9 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     g.debugcon = os.path.join(g.dir, "debugcon.log")
     g.trace = os.path.join(g.dir, "trace.log")
     # crashkernel=: room for the test that a crash kernel still loads.
-    cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=mailbox crashkernel=16M "
+    cmdline = ("console=ttyS0%s result=/dev/ttyS1 panic=-1 test=%s crashkernel=16M "
                "ncpus=%d variant=%s shape=%s%s %s"
-               % ("" if acpi else " acpi=off", ncpus, variant, shape,
+               % ("" if acpi else " acpi=off", scenario, ncpus, variant, shape,
                   "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
     g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine, "-accel", "tcg,thread=single",
              "-cpu", "max", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
@@ -72,7 +74,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
              "-serial", "chardev:result",
              "-qmp", "unix:%s,server=on,wait=off" % g.qmp_sock,
              "-kernel", firmware(), "-append", fwargs,
-             "-initrd", "%s %s,%s,%s" % (kernel, cmdline.replace(",", ",,"), INITRD, path),
+             "-initrd", "%s %s,%s,%s" % (kernel, cmdline.replace(",", ",,"), initrd, path),
              "-debugcon", "file:" + g.debugcon, "-global", "isa-debugcon.iobase=0xe9",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-trace", "enable=apic_mem_writel,file=" + g.trace]

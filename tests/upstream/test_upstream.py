@@ -1,0 +1,311 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The upstream series' evidence: each defect they fix, shown on the
+unpatched upstream base (Debian's linux-source-7.3, scripts/build-upstream)
+and shown gone on the same kernel with patches/upstream applied.
+
+Every test boots both kernels with the same input and holds each to what
+it must show: the unpatched kernel the defect (the splat, the oops, the
+panic, the hang, the silent or wrong choice), the patched one the fixed
+behaviour. A result about the unpatched kernel passes when the defect
+shows; if upstream fixed it meanwhile, that result fails, and the patch
+has no reason to be sent.
+
+Where the host does what a hypervisor would (arm64: writing a new ID and
+raising the interrupt, as Firecracker does on restore; QEMU has no
+device-tree vmgenid), the result says so. The x86_64 mailbox boots run
+under the project's test firmware (firmware/wakeup-mailbox), which plays
+the device-tree firmware; their results say "test firmware".
+"""
+
+import os
+import re
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lib.gdb import GdbRemote  # noqa: E402
+from lib.qemu import BAD_KERNEL_LOG, OUT, Guest  # noqa: E402
+from vmgenid import dtb  # noqa: E402
+from wakeup_mailbox.test_wakeup_mailbox import (linux_init_sipi, mailbox_guest,  # noqa: E402
+                                                served)
+
+UP = os.path.join(OUT, "upstream")
+MEMORY = "256M"
+ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp", "1"]
+INTID = dtb.SPI + 32
+ISPENDR = dtb.GICD + 0x200 + 4 * (INTID // 32)
+RESEED = "crng reseeded due to virtual machine fork"
+SLEEP_BUG = "BUG: sleeping function called from invalid context"
+
+
+def base():
+    """The upstream base's version, as its tree's Makefile has it."""
+    try:
+        mk = open(os.path.join(UP, "linux", "Makefile")).read()
+        v = dict(re.findall(r"^(VERSION|PATCHLEVEL|SUBLEVEL) = (\d+)", mk, re.M))
+        return "%s.%s.%s" % (v["VERSION"], v["PATCHLEVEL"], v["SUBLEVEL"])
+    except (OSError, KeyError):
+        return "upstream"
+
+
+def kernel(arch, patched):
+    name = "bzImage" if arch == "x86_64" else "Image"
+    return os.path.join(UP, arch, name + ("" if patched else "-unpatched"))
+
+
+def kernels():
+    """(label, patched) for both kernels of the upstream base."""
+    return (("unpatched %s" % base(), False), ("patched %s" % base(), True))
+
+
+def initrd(arch):
+    return os.path.join(OUT, "initramfs", "%s-upstream.cpio" % arch)
+
+
+def log_of(g):
+    return g.kernel_log()
+
+
+def first(pattern, log):
+    """The first kernel log line that matches `pattern` (a regex), stripped."""
+    for line in log.splitlines():
+        if re.search(pattern, line):
+            return line.strip()
+    return None
+
+
+def bad(log):
+    return first(BAD_KERNEL_LOG.pattern, log)
+
+
+def tail(log, n=3):
+    return " | ".join(line.strip() for line in log.splitlines()[-n:])
+
+
+def reseeds(g):
+    """The guest's reported reseed counts: [before, after]."""
+    return [int(line.split()[1]) for _, line in g.lines if re.match(r"reseeds \d+$", line)]
+
+
+def verdict(g, name):
+    """The guest's verdict whose name starts with `name`: True, False or None."""
+    for passed, n in g.checks():
+        if n.startswith(name):
+            return passed
+    return None
+
+
+# -- vmgenid -----------------------------------------------------------------
+
+def test_upstream_vmgenid_dt_notify(report):
+    """Defect 1, arm64: Firecracker's vmgenid node, WireGuard built in (it
+    registers a vmfork notifier), CONFIG_DEBUG_ATOMIC_SLEEP. The HOST PLAYS
+    FIRECRACKER's restore through QEMU's gdbstub: it writes a new ID at the
+    node's address and raises the node's SPI. Unpatched: the reseed, then
+    "sleeping function called from invalid context". Patched: one reseed,
+    a clean log."""
+    for label, patched in kernels():
+        name = "upstream vmgenid DT notify (host writes a new ID and raises the SPI), %s" % label
+        first_id, new_id = os.urandom(16), os.urandom(16)
+        g = Guest("up-dt-notify", "arm64", kernel("arm64", patched), initrd("arm64"),
+                  "test=up-notify", memory=MEMORY, timeout=120)
+        path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE, MEMORY, "good")
+        idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), first_id)
+        sock = os.path.join(g.dir, "gdb.sock")
+        g.cmd += ["-dtb", path, "-device", "loader,file=%s,addr=0x%x,force-raw=on"
+                  % (idfile, dtb.id_addr(MEMORY)), "-gdb", "unix:%s,server=on,wait=off" % sock]
+        with g:
+            g.start()
+            ready = g.expect("ready") is not None
+            if ready:
+                with GdbRemote(sock) as gdb:  # the VM stops while the stub is attached
+                    gdb.physical()
+                    gdb.write(dtb.id_addr(MEMORY), new_id)
+                    gdb.write(ISPENDR, (1 << (INTID % 32)).to_bytes(4, "little"))
+                    gdb.detach()
+                g.send("notified")
+            done = g.run_to_end()
+            g.wait_exit() if done else g.kill()
+            log, counts = log_of(g), reseeds(g)
+            bound = verdict(g, "vmgenid bound")
+            one = len(counts) == 2 and counts[1] == counts[0] + 1
+            why = "bound %s, reseed counts %s; %s" % (bound, counts, bad(log) or "log clean")
+            if not patched:
+                report.result("%s: shows the defect: the reseed, then \"%s\"" % (name, SLEEP_BUG),
+                              bool(bound) and one and first(SLEEP_BUG, log) is not None, why)
+            else:
+                report.result("%s: one reseed, no splat, log clean" % name,
+                              bool(bound) and done and one and bad(log) is None, why)
+
+
+def fork_guest(name, k, guid, append):
+    return Guest(name, "x86_64", k, initrd("x86_64"), append,
+                 extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY, timeout=120)
+
+
+def test_upstream_vmgenid_acpi_rebind(report):
+    """Defect 2, x86_64, QEMU's -device vmgenid (ACPI): unbind, bind again,
+    then a real VM fork (the VM migrated to a file, restored in a new QEMU
+    with a new guid, which sends the ACPI Notify). Unpatched: the bind
+    fails and the fork's Notify oopses. Patched: bound again, one reseed,
+    a clean log."""
+    for label, patched in kernels():
+        name = "upstream vmgenid ACPI unbind, bind, real VM fork, %s" % label
+        k = kernel("x86_64", patched)
+        append = "test=up-notify rebind=1"
+        snap = os.path.join(OUT, "snapshot-up-rebind")
+        with fork_guest("up-rebind", k, uuid.uuid4(), append) as g:
+            g.start()
+            ready = g.expect("ready") is not None
+            bind = verdict(g, "bind ") if ready else None
+            bound = verdict(g, "bound after") if ready else None
+            before_log = log_of(g)
+            if ready:
+                g.migrate_to_file(snap)
+        if not ready:
+            report.result(name, False, "the guest never got ready: " + tail(before_log))
+            continue
+        with fork_guest("up-rebind-restored", k, uuid.uuid4(), append) as h:
+            h.cmd.append("-S")
+            h.start(incoming="exec:cat %s" % snap)
+            h.wait_incoming()
+            h.qmp("cont")
+            h.send("restored")
+            done = h.run_to_end()
+            h.wait_exit() if done else h.kill()
+            log, counts = log_of(h), reseeds(h)
+        os.unlink(snap)
+        why = ("bind again %s, bound after %s, reseed counts after the fork %s; %s"
+               % (bind, bound, counts, bad(log) or bad(before_log) or "log clean"))
+        if not patched:
+            oops = first(r"BUG: kernel NULL pointer dereference", log)
+            report.result("%s: shows the defect: the bind fails, the fork's Notify oopses" % name,
+                          bind is False and oops is not None, why)
+        else:
+            report.result("%s: bound again, one reseed after the fork, log clean" % name,
+                          bind is True and bound is True and done and counts[-1:] == [1]
+                          and bad(log) is None and bad(before_log) is None, why)
+
+
+# -- wakeup mailbox (x86_64, test firmware) ----------------------------------
+
+def mailbox_boot(name, ncpus, variant, patched, timeout=120, **kw):
+    """Boot the upstream kernel under the test firmware; return the guest
+    (already ended), whether it reached "done", its kernel log, the APIC IDs
+    the firmware woke through the mailbox and the INIT/SIPIs Linux sent."""
+    g = mailbox_guest(name, ncpus, variant, kernel=kernel("x86_64", patched),
+                      initrd=initrd("x86_64"), scenario="up-cpus", timeout=timeout, **kw)
+    with g:
+        g.start()
+        done = g.run_to_end()
+        g.wait_exit() if done else g.kill()
+        online = [line.split()[1] for _, line in g.lines if line.startswith("count ")]
+        return dict(done=done, log=log_of(g), woke=served(g), sipi=linux_init_sipi(g),
+                    cpus=int(online[0]) if online else 0)
+
+
+def describe(b):
+    return ("%s, %d CPUs online, the test firmware woke %s through the mailbox, "
+            "%d INIT/SIPIs from Linux; %s" % ("done" if b["done"] else "no \"done\"", b["cpus"],
+                                              b["woke"], b["sipi"],
+                                              bad(b["log"]) or "log clean"))
+
+
+def all_up_initsipi(b, n):
+    return b["done"] and b["cpus"] == n and not b["woke"] and b["sipi"] > 0 and \
+        bad(b["log"]) is None
+
+
+def test_upstream_mailbox_field(report):
+    """OpenHCL's device tree, its mailbox outside the e820 map, 4 vCPUs:
+    the shape the field emits. Both kernels bring every CPU up through the
+    mailbox: no fix may break it."""
+    for label, patched in kernels():
+        b = mailbox_boot("up-openhcl", 4, "openhcl", patched, shape="openhcl")
+        report.result("upstream mailbox, OpenHCL's tree (test firmware), %s: 4 CPUs online, "
+                      "3 woken through the mailbox, no INIT/SIPI" % label,
+                      b["done"] and b["cpus"] == 4 and sorted(b["woke"]) == [1, 2, 3]
+                      and b["sipi"] == 0 and bad(b["log"]) is None, describe(b))
+
+
+def test_upstream_mailbox_disabled(report):
+    """Defect 4: a node with status = "disabled"; the test firmware honours
+    it and parks the APs on a mailbox of its own. Unpatched: the kernel uses
+    the disabled node and hangs at "Booting SMP configuration". Patched:
+    as if there were no node, INIT/SIPI brings every CPU up."""
+    for label, patched in kernels():
+        name = "upstream mailbox, disabled node (test firmware), %s" % label
+        b = mailbox_boot("up-disabled", 4, "disabled", patched, shape="openhcl",
+                         timeout=60 if not patched else 120)
+        if not patched:
+            last = b["log"].strip().splitlines()[-1:] or [""]
+            report.result("%s: shows the defect: hangs after \"Booting SMP configuration\" "
+                          "(no \"done\" in 60 s)" % name,
+                          not b["done"] and "Booting SMP configuration" in last[0]
+                          and bad(b["log"]) is None, describe(b) + "; last line: " + last[0])
+        else:
+            report.result("%s: 4 CPUs online through INIT/SIPI" % name, all_up_initsipi(b, 4),
+                          describe(b))
+
+
+def test_upstream_mailbox_malformed(report):
+    """Defect 5: a node the kernel cannot use (8 KiB; not 4 KiB aligned).
+    Unpatched: skipped without a word. Patched: a message naming the node
+    and the rule. Both go on with INIT/SIPI (the test firmware leaves the
+    APs where INIT/SIPI reaches them)."""
+    for variant, rule in (("size", "is not 4 KiB in size"), ("unaligned", "is not 4 KiB aligned")):
+        for label, patched in kernels():
+            name = "upstream mailbox, %s node (test firmware), %s" % (variant, label)
+            b = mailbox_boot("up-%s" % variant, 2, variant, patched, shape="openhcl")
+            said = first(r"wakeup mailbox", b["log"])
+            if not patched:
+                report.result("%s: shows the defect: no word about the mailbox" % name,
+                              said is None and all_up_initsipi(b, 2), describe(b))
+            else:
+                report.result("%s: \"%s\" said, 2 CPUs through INIT/SIPI" % (name, rule),
+                              said is not None and rule in said and all_up_initsipi(b, 2),
+                              "%s; %s" % (said, describe(b)))
+
+
+def test_upstream_mailbox_e820_ram(report):
+    """Defect 6: the mailbox in usable RAM (the test firmware's
+    mailbox-e820=ram). Unpatched: accepted, the APs woken through a page
+    the page allocator hands out. Patched: refused with a message, every
+    CPU through INIT/SIPI."""
+    for label, patched in kernels():
+        name = "upstream mailbox in e820 RAM (test firmware), %s" % label
+        b = mailbox_boot("up-e820-ram", 2, "e820-ram", patched, shape="openhcl")
+        said = first(r"wakeup mailbox", b["log"])
+        if not patched:
+            report.result("%s: shows the defect: accepted, the AP woken through it" % name,
+                          b["done"] and b["woke"] == [1] and said is None, describe(b))
+        else:
+            report.result("%s: refused (\"usable RAM\" said), 2 CPUs through INIT/SIPI" % name,
+                          said is not None and "usable RAM" in said and all_up_initsipi(b, 2),
+                          "%s; %s" % (said, describe(b)))
+
+
+def test_upstream_mailbox_no_low_ram(report):
+    """Defect 7: no usable RAM below 1 MiB (the test firmware's no-low-ram),
+    OpenHCL's tree without a mailbox node. Unpatched: "Real mode trampoline
+    was not allocated" panic. Patched: boots on one CPU and says why."""
+    for label, patched in kernels():
+        name = "upstream no RAM below 1 MiB (test firmware), %s" % label
+        b = mailbox_boot("up-no-low-ram", 2, "trampoline-initsipi", patched)
+        panic = first(r"Kernel panic - not syncing: Real mode trampoline", b["log"])
+        if not patched:
+            report.result("%s: shows the defect: \"%s\"" % (name, panic or "the panic"),
+                          panic is not None and not b["done"], describe(b))
+        else:
+            said = first(r"Real mode trampoline was not allocated", b["log"])
+            report.result("%s: boots on one CPU, says why, no INIT/SIPI" % name,
+                          b["done"] and b["cpus"] == 1 and said is not None and b["sipi"] == 0
+                          and bad(b["log"]) is None, "%s; %s" % (said, describe(b)))
+
+
+VMGENID_TESTS = [test_upstream_vmgenid_dt_notify, test_upstream_vmgenid_acpi_rebind]
+MAILBOX_TESTS = [test_upstream_mailbox_field, test_upstream_mailbox_disabled,
+                 test_upstream_mailbox_malformed, test_upstream_mailbox_e820_ram,
+                 test_upstream_mailbox_no_low_ram]
+TESTS = VMGENID_TESTS + MAILBOX_TESTS
