@@ -60,6 +60,7 @@ test: kernels upstream-kernels module module-arm64 initramfs
 
 check: kernels upstream-kernels
 	$(S) check scripts/check
+	$(S) check-upstream env UPSTREAM=1 scripts/check
 
 bench: kernels initramfs
 	$(S) kernel-x86_64-trace env VARIANT=trace KCFLAGS=-fno-inline-functions-called-once \
