@@ -21,8 +21,12 @@ else
 fi
 
 # Fixed identities and dates make commits, and so the series, reproducible.
-export GIT_COMMITTER_NAME="Founding Team"
-export GIT_COMMITTER_EMAIL="team@vmgenid-dt.example.org"
+# The committed series carry this placeholder identity; scripts/sign-series
+# regenerates them with the sender's (SERIES_NAME, SERIES_EMAIL).
+PLACEHOLDER_NAME="Founding Team"
+PLACEHOLDER_EMAIL="team@vmgenid-dt.example.org"
+export GIT_COMMITTER_NAME="${SERIES_NAME:-$PLACEHOLDER_NAME}"
+export GIT_COMMITTER_EMAIL="${SERIES_EMAIL:-$PLACEHOLDER_EMAIL}"
 export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME"
 export GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
 

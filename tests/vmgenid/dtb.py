@@ -51,8 +51,10 @@ def _node(dtb, name, compatible=True, reg=None, interrupts=None, status=None):
         _fdtput(dtb, "-t", "s", "/" + name, "status", status)
 
 
-def make(path, qemu_machine_args, memory, variant="good"):
-    """Write the DTB for `variant` ("good" or "bad") to `path`."""
+def make(path, qemu_machine_args, memory, variant="good", no_map=True):
+    """Write the DTB for `variant` ("good" or "bad") to `path`. With
+    no_map=False the ID's /reserved-memory region has no no-map: the ID
+    lies in memory the kernel knows (System RAM, linearly mapped)."""
     subprocess.run(["qemu-system-aarch64"] + qemu_machine_args +
                    ["-machine", "dumpdtb=" + path], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -63,7 +65,8 @@ def make(path, qemu_machine_args, memory, variant="good"):
     _fdtput(path, "-t", "x", "/reserved-memory", "ranges")
     _fdtput(path, "-c", "/reserved-memory/vmgenid-id@%x" % addr)
     _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "reg", 0, addr, 0, 0x10000)
-    _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "no-map")
+    if no_map:
+        _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "no-map")
     if variant == "good":
         _node(path, "vmgenid", reg=(addr, 16), interrupts=spi(SPI))
     else:
