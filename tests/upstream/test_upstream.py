@@ -346,9 +346,26 @@ def test_upstream_mailbox_no_low_ram(report):
                           and bad(b["log"]) is None, "%s; %s" % (said, describe(b)))
 
 
+def test_upstream_mailbox_intc(report):
+    """Checked, not assumed: a PC-like tree with local APIC and IO-APIC
+    nodes (intel,ce4100-*), which oopses 6.1 in setup_IO_APIC(), without
+    and with the mailbox. On the upstream base both kernels must boot every
+    CPU with a clean log (if the unpatched one did not, it would be a
+    defect to send)."""
+    for variant, n, how in (("intc", 2, "INIT/SIPI"), ("intc-mailbox", 4, "the mailbox")):
+        for label, patched in kernels():
+            b = mailbox_boot("up-%s" % variant, n, variant, patched)
+            via = (sorted(b["woke"]) == list(range(1, n)) and b["sipi"] == 0
+                   if how == "the mailbox" else not b["woke"] and b["sipi"] > 0)
+            report.result("upstream mailbox, PC-like tree with IO-APIC nodes, %s (test firmware), "
+                          "%s: %d CPUs online through %s, log clean" % (variant, label, n, how),
+                          b["done"] and b["cpus"] == n and via and bad(b["log"]) is None,
+                          describe(b))
+
+
 VMGENID_TESTS = [test_upstream_vmgenid_dt_notify, test_upstream_vmgenid_dt_in_ram,
                  test_upstream_vmgenid_acpi_rebind]
 MAILBOX_TESTS = [test_upstream_mailbox_field, test_upstream_mailbox_disabled,
                  test_upstream_mailbox_malformed, test_upstream_mailbox_e820_ram,
-                 test_upstream_mailbox_no_low_ram]
+                 test_upstream_mailbox_no_low_ram, test_upstream_mailbox_intc]
 TESTS = VMGENID_TESTS + MAILBOX_TESTS
