@@ -25,7 +25,7 @@ OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
 
 # What the kernel prints when something went wrong, whatever the test.
 BAD_KERNEL_LOG = re.compile(
-    r"(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|kmemleak: .* new suspected|"
+    r"(Oops|BUG:|WARNING:|Kernel panic|Call Trace:|Call trace:|kmemleak: .* new suspected|"
     r"general protection fault|Unable to handle kernel)")
 
 
