@@ -20,6 +20,7 @@ the device-tree firmware; their results say "test firmware".
 import os
 import re
 import sys
+import threading
 import time
 import uuid
 
@@ -36,6 +37,10 @@ ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp"
 INTID = dtb.SPI + 32
 ISPENDR = dtb.GICD + 0x200 + 4 * (INTID // 32)
 RESEED = "crng reseeded due to virtual machine fork"
+# A boot that printed this and then nothing for HANG_QUIET seconds is hung:
+# under TCG the CPUs are up about a second after it.
+HANG_AT = "Booting SMP configuration"
+HANG_QUIET = 20
 SLEEP_BUG = "BUG: sleeping function called from invalid context"
 
 
@@ -230,19 +235,47 @@ def test_upstream_vmgenid_acpi_rebind(report):
 
 # -- wakeup mailbox (x86_64, test firmware) ----------------------------------
 
-def mailbox_boot(name, ncpus, variant, patched, timeout=120, **kw):
+def stall_watch(g, marker, quiet):
+    """Kill g's QEMU once its console printed `marker` and then nothing more
+    for `quiet` seconds (a hang), so that a hang costs `quiet` seconds, not
+    the whole time-out; return the thread watching."""
+    def watch():
+        size, since = -1, None
+        while g.proc and g.proc.poll() is None:
+            try:
+                now = os.path.getsize(g.console)
+            except OSError:
+                now = 0
+            if now != size:
+                size, since = now, time.monotonic()
+            elif marker in g.kernel_log()[-2000:] and time.monotonic() - since > quiet:
+                g.stalled = True
+                g.kill()
+                return
+            time.sleep(0.5)
+    g.stalled = False
+    t = threading.Thread(target=watch, daemon=True)
+    t.start()
+    return t
+
+
+def mailbox_boot(name, ncpus, variant, patched, timeout=120, stall=None, **kw):
     """Boot the upstream kernel under the test firmware; return the guest
     (already ended), whether it reached "done", its kernel log, the APIC IDs
-    the firmware woke through the mailbox and the INIT/SIPIs Linux sent."""
+    the firmware woke through the mailbox and the INIT/SIPIs Linux sent.
+    stall=(MARKER, SECONDS): end the boot as hung once the console printed
+    MARKER and then nothing for SECONDS."""
     g = mailbox_guest(name, ncpus, variant, kernel=kernel("x86_64", patched),
                       initrd=initrd("x86_64"), scenario="up-cpus", timeout=timeout, **kw)
     with g:
         g.start()
+        if stall:
+            stall_watch(g, *stall)
         done = g.run_to_end()
         g.wait_exit() if done else g.kill()
         online = [line.split()[1] for _, line in g.lines if line.startswith("count ")]
         return dict(done=done, log=log_of(g), woke=served(g), sipi=linux_init_sipi(g),
-                    cpus=int(online[0]) if online else 0)
+                    cpus=int(online[0]) if online else 0, stalled=getattr(g, "stalled", False))
 
 
 def describe(b):
@@ -277,12 +310,12 @@ def test_upstream_mailbox_disabled(report):
     for label, patched in kernels():
         name = "upstream mailbox, disabled node (test firmware), %s" % label
         b = mailbox_boot("up-disabled", 4, "disabled", patched, shape="openhcl",
-                         timeout=60 if not patched else 120)
+                         stall=(HANG_AT, HANG_QUIET))
         if not patched:
             last = b["log"].strip().splitlines()[-1:] or [""]
-            report.result("%s: shows the defect: hangs after \"Booting SMP configuration\" "
-                          "(no \"done\" in 60 s)" % name,
-                          not b["done"] and "Booting SMP configuration" in last[0]
+            report.result("%s: shows the defect: hangs after \"%s\" (nothing more on the "
+                          "console for %d s)" % (name, HANG_AT, HANG_QUIET),
+                          not b["done"] and b["stalled"] and HANG_AT in last[0]
                           and bad(b["log"]) is None, describe(b) + "; last line: " + last[0])
         else:
             report.result("%s: 4 CPUs online through INIT/SIPI" % name, all_up_initsipi(b, 4),
@@ -348,19 +381,21 @@ def test_upstream_mailbox_no_low_ram(report):
 
 def test_upstream_mailbox_intc(report):
     """Checked, not assumed: a PC-like tree with local APIC and IO-APIC
-    nodes (intel,ce4100-*), which oopses 6.1 in setup_IO_APIC(), without
-    and with the mailbox. On the upstream base both kernels must boot every
-    CPU with a clean log (if the unpatched one did not, it would be a
-    defect to send)."""
-    for variant, n, how in (("intc", 2, "INIT/SIPI"), ("intc-mailbox", 4, "the mailbox")):
-        for label, patched in kernels():
-            b = mailbox_boot("up-%s" % variant, n, variant, patched)
-            via = (sorted(b["woke"]) == list(range(1, n)) and b["sipi"] == 0
-                   if how == "the mailbox" else not b["woke"] and b["sipi"] > 0)
-            report.result("upstream mailbox, PC-like tree with IO-APIC nodes, %s (test firmware), "
-                          "%s: %d CPUs online through %s, log clean" % (variant, label, n, how),
-                          b["done"] and b["cpus"] == n and via and bad(b["log"]) is None,
-                          describe(b))
+    nodes (intel,ce4100-*), which oopses 6.1 in setup_IO_APIC() (no ISA IRQ
+    is mapped, and check_timer() reads IRQ 0's irq_cfg), without and with
+    the mailbox. Seen: the unpatched base oopses the same way. The upstream
+    series have no fix for it yet (the cover letter says so): the patched
+    kernel's boot is a declared skip, not a pass."""
+    for variant, n in (("intc", 2), ("intc-mailbox", 4)):
+        name = "upstream mailbox, PC-like tree with IO-APIC nodes, %s (test firmware)" % variant
+        b = mailbox_boot("up-%s" % variant, n, variant, False)
+        oops = first(r"BUG: kernel NULL pointer dereference", b["log"])
+        report.result("%s, unpatched %s: shows the defect: \"%s\" at boot"
+                      % (name, base(), oops or "the NULL dereference"),
+                      oops is not None and not b["done"], describe(b))
+        report.skip("%s, patched %s: boots" % (name, base()),
+                    "no fix in the upstream series yet (the 6.1 series' ISA routing patch is "
+                    "not ported; the cover letter lists it)")
 
 
 VMGENID_TESTS = [test_upstream_vmgenid_dt_notify, test_upstream_vmgenid_dt_in_ram,
