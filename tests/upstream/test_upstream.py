@@ -383,19 +383,25 @@ def test_upstream_mailbox_intc(report):
     """Checked, not assumed: a PC-like tree with local APIC and IO-APIC
     nodes (intel,ce4100-*), which oopses 6.1 in setup_IO_APIC() (no ISA IRQ
     is mapped, and check_timer() reads IRQ 0's irq_cfg), without and with
-    the mailbox. Seen: the unpatched base oopses the same way. The upstream
-    series have no fix for it yet (the cover letter says so): the patched
-    kernel's boot is a declared skip, not a pass."""
-    for variant, n in (("intc", 2), ("intc-mailbox", 4)):
+    the mailbox. Seen: the unpatched base oopses the same way. Patched:
+    every CPU up, through INIT/SIPI or the mailbox, a clean log."""
+    for variant, n, how in (("intc", 2, "INIT/SIPI"), ("intc-mailbox", 4, "the mailbox")):
         name = "upstream mailbox, PC-like tree with IO-APIC nodes, %s (test firmware)" % variant
-        b = mailbox_boot("up-%s" % variant, n, variant, False)
-        oops = first(r"BUG: kernel NULL pointer dereference", b["log"])
-        report.result("%s, unpatched %s: shows the defect: \"%s\" at boot"
-                      % (name, base(), oops or "the NULL dereference"),
-                      oops is not None and not b["done"], describe(b))
-        report.skip("%s, patched %s: boots" % (name, base()),
-                    "no fix in the upstream series yet (the 6.1 series' ISA routing patch is "
-                    "not ported; the cover letter lists it)")
+        for label, patched in kernels():
+            b = mailbox_boot("up-%s" % variant, n, variant, patched)
+            if not patched:
+                oops = first(r"BUG: kernel NULL pointer dereference", b["log"])
+                report.result("%s, %s: shows the defect: \"%s\" at boot"
+                              % (name, label, oops or "the NULL dereference"),
+                              oops is not None and not b["done"], describe(b))
+                continue
+            via = (sorted(b["woke"]) == list(range(1, n)) and b["sipi"] == 0
+                   if how == "the mailbox" else not b["woke"] and b["sipi"] > 0)
+            routed = first(r"ISA IRQs routed to IO-APIC", b["log"])
+            report.result("%s, %s: %d CPUs online through %s, the ISA IRQs routed, log clean"
+                          % (name, label, n, how),
+                          b["done"] and b["cpus"] == n and via and routed is not None
+                          and bad(b["log"]) is None, "%s; %s" % (routed, describe(b)))
 
 
 VMGENID_TESTS = [test_upstream_vmgenid_dt_notify, test_upstream_vmgenid_dt_in_ram,
