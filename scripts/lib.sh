@@ -47,3 +47,17 @@ arch_vars() {
 	*) die "unknown arch $1" ;;
 	esac
 }
+
+# fragments_stuck CONFIG FRAGMENT...: every option the fragments ask for
+# (the last one saying wins) survived olddefconfig in CONFIG; else die.
+fragments_stuck() {
+	cfg=$1
+	shift
+	grep -h '^CONFIG_' "$@" | awk -F= '{ v[$1] = $2 } END { for (o in v) print o "=" v[o] }' |
+	while IFS='=' read -r opt val; do
+		case $val in
+		n) ! grep -q "^$opt=" "$cfg" ;;
+		*) grep -qx "$opt=$val" "$cfg" ;;
+		esac || die "$opt=$val did not stick"
+	done
+}
