@@ -61,3 +61,18 @@ fragments_stuck() {
 		esac || die "$opt=$val did not stick"
 	done
 }
+
+# walk_worktree ARCH: the worktree ($SRC/walk-ARCH) that ARCH's test kernel
+# of branch "all" is built from, created if missing. Each architecture has
+# its own, so that the gate's bisect, which checks out every commit in turn
+# in it, leaves the other architecture's sources, and with them the file
+# times its build depends on, alone (in one shared worktree, the arm64 walk
+# made the x86_64 tree rebuild every object that includes cpu.h).
+walk_worktree() {
+	wt=$SRC/walk-$1
+	if [ ! -d "$wt" ]; then
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q -f --detach "$wt" all
+	fi
+	echo "$wt"
+}

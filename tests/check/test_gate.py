@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, TOP  # noqa: E402
@@ -27,18 +28,79 @@ def run_check(args, env=None):
     return p.wait(), "".join(out)
 
 
+def early_part(upstream):
+    """(status, results) of the checks scripts/gate-early ran in the
+    background for this base, once it is done; None if make test did not
+    start it (GATE_EARLY unset), so that this run does them itself."""
+    d = os.environ.get("GATE_EARLY")
+    if not d:
+        return None
+    base = "upstream" if upstream else "6.1"
+    status = os.path.join(d, "status")
+
+    def done():
+        if os.path.exists(status):
+            for line in open(status):
+                if line.split()[:1] == [base]:
+                    return int(line.split()[1])
+        return None
+    try:
+        pid = int(open(os.path.join(d, "pid")).read())
+    except (OSError, ValueError):
+        return (1, {}), "no %s/pid: scripts/gate-early was not started" % d
+    t = time.monotonic()
+    while done() is None:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(1)
+    st = done()
+    name = "check-upstream" if upstream else "check"
+    log = os.path.join(d, name + ".log")
+    for line in open(log, errors="replace") if os.path.exists(log) else []:
+        print("   | " + line, end="")
+    print("   (waited %.0f s for scripts/gate-early)" % (time.monotonic() - t), flush=True)
+    if st is None:
+        return (1, {}), "scripts/gate-early ended without a status for %s" % base
+    try:
+        return (st, json.load(open(os.path.join(d, name + ".json")))), ""
+    except (OSError, ValueError) as e:
+        return (st or 1, {}), "scripts/gate-early's results cannot be read: %s" % e
+
+
 def gate(report, upstream=False):
-    env = dict(os.environ, UPSTREAM="1") if upstream else None
-    status, _ = run_check([], env=env)
+    env = dict(os.environ, UPSTREAM="1") if upstream else dict(os.environ)
     prefix = "gate (upstream base)" if upstream else "gate"
+    early = early_part(upstream)
+    results = {}
+    if early is not None:
+        (st, results), why = early
+        report.result("%s: scripts/check --part early exits 0 (run by scripts/gate-early, "
+                      "while the kernels built)" % prefix, st == 0 and not why,
+                      why or "exit %d" % st)
+        args = ["--part", "late"]
+    else:
+        args = []
+    status, _ = run_check(args, env=env)
     with open(os.path.join(OUT, "check-upstream.json" if upstream else "check.json")) as f:
-        results = json.load(f)
+        for series, checks in json.load(f).items():
+            results.setdefault(series, {}).update(checks)
+    # Every check on every series, from one part or the other.
+    listed = subprocess.run([os.path.join(TOP, "scripts", "check"), "--list"], env=env,
+                            stdout=subprocess.PIPE, text=True).stdout.splitlines()
+    want, names = listed[0].split(), listed[1].split()
+    missing = ["%s: %s" % (n, c) for n in names for c in want if c not in results.get(n, {})]
+    report.result("%s: every check ran on every series (%d checks, %d series)"
+                  % (prefix, len(want), len(names)), not missing and names != [],
+                  "no result for " + ", ".join(missing) if missing else "")
     for series, checks in results.items():
         for check, r in checks.items():
             report.result("%s: %s: %s" % (prefix, series, check), r["count"] == 0,
                           "%d findings, first: %s" % (r["count"], r["findings"][0])
                           if r["count"] else "")
-    report.result("%s: scripts/check exits 0" % prefix, status == 0, "exit %d" % status)
+    report.result("%s: scripts/check %sexits 0" % (prefix, " ".join(args) + " " if args else ""),
+                  status == 0, "exit %d" % status)
 
 
 def test_gate(report):
@@ -170,9 +232,9 @@ def test_gate_bisect_catches_broken_commit(report):
     """The bisect builds a commit it has no record of, fails it naming the
     error, and does not record it. The commit (never on a branch) is the
     series' last commit with drivers/virt/vmgenid.c cut short; it is built
-    incrementally in the x86_64 test kernel's tree."""
+    incrementally in the x86_64 test kernel's tree, from its worktree."""
     check = load_check()
-    tree = os.path.join(OUT, "src", "all")
+    tree = check.walk_src("x86_64")
     records, key = check.bisect_records("x86_64")
     if not key:
         report.result("gate bisect self-test: the x86_64 test kernel's tree exists", False)
