@@ -39,7 +39,7 @@ trees: deps
 	$(S) trees scripts/prepare-trees
 
 # Each control kernel (a test kernel with a fix taken back out, which its
-# test must catch) is built in a copy of the test kernel's tree, here
+# test must catch) is built in the test kernel's tree and that is rebuilt after, here
 # rather than in the tests: the test finds it built.
 kernels: tree
 	$(S) kernel-x86_64 scripts/build-kernel x86_64

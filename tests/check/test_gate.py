@@ -49,7 +49,9 @@ def early_part(upstream):
     except (OSError, ValueError):
         return (1, {}), "no %s/pid: scripts/gate-early was not started" % d
     t = time.monotonic()
-    while done() is None:
+    # Until it has ended: after both bases it prepares the configuration
+    # matrix, which the late part builds in.
+    while True:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
