@@ -17,7 +17,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree trees gate-early kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
+.PHONY: all deps tree trees kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
 	dkms-install dkms-remove clean
 
 all: demo-kernels module module-arm64 initramfs
@@ -34,9 +34,10 @@ deps:
 tree: deps
 	$(S) tree sh -c 'scripts/prepare-tree && scripts/apply-series all'
 
-# make test and make check need the upstream base too: both side by side.
-trees: deps
-	$(S) trees scripts/prepare-trees
+# make test and make check need the upstream base too: both side by side,
+# while the packages install (the trees need only the 6.1 source).
+trees:
+	$(S) trees scripts/prepare-trees --with-deps
 
 # Each control kernel (a test kernel with a fix taken back out, which its
 # test must catch) is built in the test kernel's tree and that is rebuilt after, here
@@ -69,14 +70,8 @@ upstream-kernels: deps
 	$(S) upstream-x86_64 scripts/build-upstream x86_64
 	$(S) upstream-arm64 scripts/build-upstream arm64
 
-# The gate's checks that need no kernel build run in the background, at the
-# lowest priority, while the kernels build (scripts/gate-early); the gate's
-# tests wait for them and run the rest.
-test: trees gate-early kernels upstream-kernels module module-arm64 initramfs
-	GATE_EARLY=$(OUT)/gate-early tests/run
-
-gate-early: trees
-	scripts/gate-early start
+test: trees kernels upstream-kernels module module-arm64 initramfs
+	tests/run
 
 check: trees kernels upstream-kernels
 	$(S) check scripts/check

@@ -189,15 +189,14 @@ def _join_side(report, child):
     report.failures += c["failures"]
 
 
-def main(tests, side=(), after=()):
+def main(tests, side=()):
     """Run test functions taking a Report; any exception is a failure.
     Ctrl-C or SIGTERM ends the run: every QEMU is killed on the way out
     (and, should the harness itself be killed, by the kernel: see
     lib.qemu._die_with_parent).
 
     A whole run (no SUBSTRING given) runs `side` in a child harness beside
-    `tests`: QEMU under TCG uses one CPU, and the machine has two. `after`
-    (builds that use both CPUs) runs once both are done. With a
+    `tests`: QEMU under TCG uses one CPU, and the machine has two. With a
     SUBSTRING, or SERIAL=1, everything runs in turn."""
     signal.signal(signal.SIGTERM, _interrupted)
     report = Report()
@@ -217,7 +216,6 @@ def main(tests, side=(), after=()):
             child = None
         else:
             _run(report, list(tests) + list(side), only)
-        _run(report, after, only)
     except (KeyboardInterrupt, Interrupted) as e:
         if child and child.poll() is None:
             child.kill()
