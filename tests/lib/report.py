@@ -199,6 +199,9 @@ def main(tests, side=()):
     `tests`: QEMU under TCG uses one CPU, and the machine has two. With a
     SUBSTRING, or SERIAL=1, everything runs in turn."""
     signal.signal(signal.SIGTERM, _interrupted)
+    # Python leaves SIGINT ignored when it starts so (a run started with &
+    # by a shell without job control); Ctrl-C must still end a run.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     report = Report()
     only = [a for a in sys.argv[1:] if a != "--side"]
     child = None
