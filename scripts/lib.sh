@@ -39,6 +39,16 @@ log() {
 	echo "$(basename "$0"): $*"
 }
 
+# need_space GIB WHAT: stop, saying so, unless $OUT's file system has GIB
+# GiB free (a full disk otherwise shows as git's "unable to write file"
+# for each of thousands of files, deep in a stage).
+need_space() {
+	mkdir -p "$OUT"
+	free=$(df -Pk "$OUT" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$free" -ge "$1" ] ||
+		die "$2 needs about $1 GiB free where $OUT is; $free GiB are free"
+}
+
 # Set karch, cross, image and name (the image's) for ARCH (x86_64 or arm64).
 arch_vars() {
 	case $1 in
