@@ -39,6 +39,18 @@ log() {
 	echo "$(basename "$0"): $*"
 }
 
+# stack_order: the series under $PATCHES in the order branch "all" stacks
+# them: those $PATCHES/stack names, then the others in name order.
+stack_order() {
+	listed=$([ -f "$PATCHES/stack" ] && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/stack")
+	for n in $listed; do
+		[ -f "$PATCHES/$n/series" ] && echo "$n"
+	done
+	(cd "$PATCHES" && for d in */; do
+		[ -f "$d/series" ] && ! echo "$listed" | grep -qx "${d%/}" && echo "${d%/}"
+	done) || true
+}
+
 # need_space GIB WHAT: stop, saying so, unless $OUT's file system has GIB
 # GiB free (a full disk otherwise shows as git's "unable to write file"
 # for each of thousands of files, deep in a stage).
