@@ -42,7 +42,10 @@ log() {
 # stack_order: the series under $PATCHES in the order branch "all" stacks
 # them: those $PATCHES/stack names, then the others in name order.
 stack_order() {
-	listed=$([ -f "$PATCHES/stack" ] && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/stack")
+	listed=
+	if [ -f "$PATCHES/stack" ]; then
+		listed=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/stack")
+	fi
 	for n in $listed; do
 		[ -f "$PATCHES/$n/series" ] && echo "$n"
 	done
