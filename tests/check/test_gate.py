@@ -76,14 +76,14 @@ def test_gate_catches_broken_patch(report):
         f.write("0001-broken.patch\n")
     env = dict(os.environ, PATCHES=patches, OUT=OUT)
     status, out = run_check(["--only", "checkpatch,kernel-doc"], env=env)
-    report.result("gate self-test: a broken patch makes scripts/check exit non-zero",
+    report.control("gate self-test: a broken patch makes scripts/check exit non-zero",
                   status != 0, "exit %d" % status)
-    report.result("gate self-test: the table marks checkpatch FAIL",
+    report.control("gate self-test: the table marks checkpatch FAIL",
                   any(l.split()[:1] == ["checkpatch"] and l.split()[2:3] == ["FAIL"]
                       and l.split()[1] != "0" for l in out.splitlines()))
-    report.result("gate self-test: the finding names the trailing whitespace",
+    report.control("gate self-test: the finding names the trailing whitespace",
                   "trailing whitespace" in out)
-    report.result("gate self-test: kernel-doc names the undocumented gate_selftest()",
+    report.control("gate self-test: kernel-doc names the undocumented gate_selftest()",
                   "gate_selftest() is not static and has no kernel-doc comment" in out)
     subprocess.run(["git", "-C", os.path.join(OUT, "linux"), "worktree", "remove", "--force",
                     os.path.join(OUT, "src", "gate-selftest")], stdout=subprocess.DEVNULL,
@@ -130,9 +130,9 @@ def test_gate_tells_sparse_from_w1(report):
                   os.path.join(build, "drivers", "virt", ".gate-probe.o.cmd")):
             if os.path.exists(f):
                 os.unlink(f)
-    report.result("gate: C=2 W=1 pass: the missing prototype is a W=1 finding",
+    report.control("gate: C=2 W=1 pass: the missing prototype is a W=1 finding",
                   len(w1) == 1 and "no previous prototype" in w1[0], "W=1: %s" % w1)
-    report.result("gate: C=2 W=1 pass: the __iomem cast and the undeclared symbol are sparse's",
+    report.control("gate: C=2 W=1 pass: the __iomem cast and the undeclared symbol are sparse's",
                   len(sparse) == 2 and any("address space" in w for w in sparse) and
                   any("not declared" in w for w in sparse), "sparse: %s" % sparse)
 
@@ -168,12 +168,12 @@ def test_gate_coccicheck_finds_planted(report):
         subprocess.run(["git", "-C", tree, "rm", "-q", "--cached", "-f", "--ignore-unmatch",
                         name])
         os.unlink(probe)
-    report.result("gate: coccicheck self-test: the planted ERR_PTR(PTR_ERR()) is reported, "
+    report.control("gate: coccicheck self-test: the planted ERR_PTR(PTR_ERR()) is reported, "
                   "in the second of two files checked in one run",
                   len(planted) == 1 and planted[0].startswith(name + ":") and
                   "ERR_CAST" in planted[0], "%s" % planted)
     clean = check.coccicheck_findings(["drivers/virt/vmgenid.c"], cocci)
-    report.result("gate: coccicheck self-test: the series' own file has no such finding (control)",
+    report.control("gate: coccicheck self-test: the series' own file has no such finding (control)",
                   clean == [], "%s" % clean)
 
 
@@ -186,7 +186,7 @@ def test_gate_bisect_catches_broken_commit(report):
     tree = check.walk_src("x86_64")
     records, key = check.bisect_records("x86_64")
     if not key:
-        report.result("gate bisect self-test: the x86_64 test kernel's tree exists", False)
+        report.control("gate bisect self-test: the x86_64 test kernel's tree exists", False)
         return
 
     def git(*args, **kw):
@@ -202,12 +202,12 @@ def test_gate_bisect_catches_broken_commit(report):
                  "gate self-test: vmgenid.c cut short", env=env)
     os.unlink(index)
     findings = check.bisect_walk([(broken, "gate self-test: vmgenid.c cut short")], ["x86_64"])
-    report.result("gate bisect self-test: the broken commit is a finding that names the file",
+    report.control("gate bisect self-test: the broken commit is a finding that names the file",
                   len(findings) == 1 and "drivers/virt/vmgenid" in findings[0], str(findings))
     recorded = os.path.exists(records) and broken in open(records).read()
-    report.result("gate bisect self-test: the broken commit is not recorded as built",
+    report.control("gate bisect self-test: the broken commit is not recorded as built",
                   not recorded)
-    report.result("gate bisect self-test: the tree is back on branch all",
+    report.control("gate bisect self-test: the tree is back on branch all",
                   git("rev-parse", "HEAD") == git("rev-parse", "all"))
 
 

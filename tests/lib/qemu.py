@@ -32,6 +32,14 @@ BAD_KERNEL_LOG = re.compile(
 PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 
+# How many QEMU processes this process started (the run's summary says).
+_started = [0]
+
+
+def qemu_started():
+    return _started[0]
+
+
 # Every QEMU started and not yet killed or reaped (see reaping()).
 _running = set()
 _running_lock = threading.Lock()
@@ -77,6 +85,7 @@ def run_qemu(cmd, timeout):
     """Run a QEMU that ends by itself (the firmware's tests), under the same
     parent-death signal as a Guest; killed at `timeout` (seconds), or when
     the harness is interrupted. Returns its exit status, or -9 if killed."""
+    _started[0] += 1
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
     try:
         return p.wait(timeout=timeout)
@@ -90,6 +99,7 @@ def run_qemu(cmd, timeout):
 
 def popen_qemu(cmd):
     """Start a QEMU the caller ends (and must kill on every path)."""
+    _started[0] += 1
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
 
@@ -142,6 +152,7 @@ class Guest:
             cmd += ["-incoming", incoming]
         self.started = time.monotonic()
         self.deadline = self.started + self.timeout
+        _started[0] += 1
         with open(os.path.join(self.dir, "qemu.out"), "w") as out:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)

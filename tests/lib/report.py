@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from lib.qemu import reaping
+from lib.qemu import qemu_started, reaping
 
 
 class Expect:
@@ -44,6 +44,30 @@ class Expect:
         return problems
 
 
+# What one counted result shows.
+KINDS = {
+    "behaviour": "what the kernel, the driver, the module or a tool does",
+    "boot": "one per boot: its verdicts are its manifest's, all arrived, it reached "
+            "\"done\", its kernel log is clean",
+    "control": "a check shown to fail where it must (a planted fault, an unpatched "
+               "kernel, a control driver)",
+    "diagnostic": "a line the kernel prints, grepped (paired elsewhere with a "
+                  "behavioural check, or only a message)",
+    "setup": "the test's own setup (printed when it passes, counted only when it fails)",
+}
+BOOT_OK = ("manifest of %d checks, every verdict arrived, \"done\", kernel log has no "
+           "oops, BUG or WARNING")
+
+
+def verdict_kind(name):
+    """The kind of a guest verdict, from its name."""
+    if name.startswith("setup"):
+        return "setup"
+    if name.startswith("(message)") or ": (message)" in name:
+        return "diagnostic"
+    return "behaviour"
+
+
 class Report:
     """Results, counted and printed; with quiet=True kept in .results
     instead (the harness's self-tests judge a report made on purpose to
@@ -54,40 +78,64 @@ class Report:
         self.failures = []
         self.quiet = quiet
         self.results = []  # (passed, name, detail)
+        self.kinds = dict.fromkeys(KINDS, 0)  # counted results, by kind
+        self.setup_passed = 0
+        self.qemu_runs = 0  # QEMUs a side group started (this process's: qemu_started())
 
     def _print(self, line):
         if not self.quiet:
             print(line, flush=True)
 
-    def result(self, name, passed, detail=""):
+    def result(self, name, passed, detail="", kind="behaviour"):
+        """One result. `kind` says what it shows (KINDS): a failure fails
+        the run whatever its kind; a passed setup step is printed, not
+        counted."""
+        assert kind in KINDS, kind
+        if passed and kind == "setup":
+            self._print("ok (setup, not counted) %s%s" % (name, (": " + detail) if detail else ""))
+            self.setup_passed += 1
+            return
         if passed:
             self.passed += 1
         else:
             self.failed += 1
             self.failures.append(name)
+        self.kinds[kind] += 1
         self.results.append((passed, name, detail))
-        self._print("%s %s%s" % ("PASS" if passed else "FAIL", name,
-                                 (": " + detail) if detail else ""))
+        tag = "" if kind == "behaviour" else " [%s]" % kind
+        self._print("%s%s %s%s" % ("PASS" if passed else "FAIL", tag, name,
+                                   (": " + detail) if detail else ""))
+
+    def control(self, name, passed, detail=""):
+        """A control: the check shown failing where it must (a planted
+        fault, an unpatched kernel, a control driver)."""
+        self.result(name, passed, detail, kind="control")
 
     def skip(self, name, why):
         self.skipped += 1
         self._print("SKIP %s: %s" % (name, why))
 
     def verdicts(self, prefix, checks, expect):
-        """Count a guest's verdicts [(passed, name)], then hold them to the
-        manifest `expect`: one result, failed with each missing or
-        unexpected check named; and count its declared skips."""
+        """Count a guest's verdicts [(passed, name)] (a verdict named
+        "setup..." is the test's own setup, not a behaviour; one whose
+        expected check starts "(message)" is a diagnostic: it greps a line
+        the kernel prints), and their declared skips; return the problems
+        with the manifest `expect` ([] when the verdicts fit it)."""
         for passed, name in checks:
-            self.result("%s: %s" % (prefix, name), passed)
-        problems = expect.judge([name for _, name in checks])
-        self.result("%s: the verdicts are the manifest's %d checks, no more, no fewer"
-                    % (prefix, len(expect.checks)), not problems, "; ".join(problems))
+            self.result("%s: %s" % (prefix, name), passed, kind=verdict_kind(name))
         for name, why in expect.skips:
             self.skip("%s: %s" % (prefix, name), why)
+        return ["manifest: " + p for p in expect.judge([name for _, name in checks])]
+
+    def boot(self, prefix, problems, what):
+        """The one bookkeeping result of a boot: `what` it was held to,
+        and the problems found ([] when none)."""
+        self.result("%s: boot OK (%s)" % (prefix, what), not problems, "; ".join(problems),
+                    kind="boot")
 
     def guest(self, prefix, guest, completed, expect):
         """Count a guest's own verdicts, held to its manifest `expect`
-        (an Expect), then the host's view of the boot.
+        (an Expect), then the host's view of the boot, as one result.
         QEMU is ended first (it exits by itself after "done"; without
         "done" it is killed), so that the kernel log is read whole, up to
         what the kernel printed last."""
@@ -101,21 +149,32 @@ class Report:
                 if re.search(show, line):
                     self._print("     kernel| " + line.strip())
         checks = guest.checks()
-        self.verdicts(prefix, checks, expect)
+        problems = self.verdicts(prefix, checks, expect)
         if completed:
             got = guest.earlier + len(checks)
-            self.result("%s: every verdict the guest sent arrived" % prefix,
-                        guest.sent == got, "%d of %s" % (got, guest.sent))
-        self.result("%s: scenario ran to its end (\"done\" on the verdict channel)" % prefix,
-                    completed, "" if completed else
-                    "last console lines: " + " | ".join(guest.kernel_log().splitlines()[-5:]))
+            if guest.sent != got:
+                problems.append("%d of %s verdicts arrived" % (got, guest.sent))
+        else:
+            problems.append("no \"done\" on the verdict channel; last console lines: " +
+                            " | ".join(guest.kernel_log().splitlines()[-5:]))
         bad = guest.bad_kernel_log()
-        self.result("%s: kernel log has no oops, BUG, WARNING or leak" % prefix,
-                    bad is None, bad or "")
+        if bad:
+            problems.append("kernel log: " + bad)
+        self.boot(prefix, problems, BOOT_OK % len(expect.checks))
 
     def stage(self, name):
         print("== %s" % name, flush=True)
         return time.monotonic()
+
+    def counts_line(self):
+        """What the results were: behaviours, boots, controls."""
+        k = self.kinds
+        return ("counted: %d behaviours, %d boots (one \"boot OK\" each), %d controls, "
+                "%d diagnostics (kernel messages grepped)%s; not counted: %d setup steps "
+                "passed; QEMU started %d times" %
+                (k["behaviour"], k["boot"], k["control"], k["diagnostic"],
+                 ", %d failed setup steps" % k["setup"] if k["setup"] else "",
+                 self.setup_passed, self.qemu_runs + qemu_started()))
 
     def summary(self):
         line = "%d passed, %d failed" % (self.passed, self.failed)
@@ -123,6 +182,7 @@ class Report:
             line += ", %d skipped" % self.skipped
         if self.failures:
             print("failed:\n  " + "\n  ".join(self.failures))
+        print(self.counts_line(), flush=True)
         if os.environ.get("RUN_START"):
             print("run: %d s since the start of the run"
                   % (time.time() - int(os.environ["RUN_START"])))
@@ -187,6 +247,10 @@ def _join_side(report, child):
     report.failed += c["failed"]
     report.skipped += c["skipped"]
     report.failures += c["failures"]
+    for k, n in c["kinds"].items():
+        report.kinds[k] += n
+    report.qemu_runs += c["qemu"]
+    report.setup_passed += c["setup_passed"]
 
 
 def main(tests, side=()):
@@ -210,7 +274,9 @@ def main(tests, side=()):
             _run(report, side, only)
             with open(_side_paths()[1], "w") as f:
                 json.dump({"passed": report.passed, "failed": report.failed,
-                           "skipped": report.skipped, "failures": report.failures}, f)
+                           "skipped": report.skipped, "failures": report.failures,
+                           "kinds": report.kinds, "setup_passed": report.setup_passed,
+                           "qemu": qemu_started()}, f)
             return 0
         if side and not only and os.environ.get("SERIAL") != "1":
             child = _start_side(sys.argv[0])

@@ -26,7 +26,7 @@ from lib.report import Expect, Report  # noqa: E402
 from vmgenid import expect  # noqa: E402
 from vmgenid.test_vmgenid import arm64_guest, initrd, project_kernel  # noqa: E402
 
-LOG_CHECK = "kernel log has no oops, BUG, WARNING or leak"
+BOOT_OK = ": boot OK ("
 
 
 def dt_bad_boot(name, append=""):
@@ -61,11 +61,9 @@ def test_harness_manifest(report):
              ("a manifest without its first check", Expect(expect.DT_BAD.checks[1:]),
               ("unexpected verdict", "reg too small (8 bytes)")))
     for label, manifest, want in cases:
-        quiet = Report(quiet=True)
-        quiet.verdicts(name, checks, manifest)
-        got = [r for r in quiet.results if "the verdicts are the manifest" in r[1]]
-        passed, detail = (got[0][0], got[0][2]) if got else (None, "no manifest result")
-        report.result("%s: %s %s" % (name, label, "passes" if want is None else
+        problems = Report(quiet=True).verdicts(name, checks, manifest)
+        passed, detail = not problems, "; ".join(problems)
+        report.control("%s: %s %s" % (name, label, "passes" if want is None else
                                      "fails, naming it"),
                       passed is True if want is None else
                       (passed is False and all(w in detail for w in want)),
@@ -79,12 +77,12 @@ def test_harness_late_warning(report):
     for append, want_pass in (("", True), ("late_warn=1", False)):
         name = "harness-late-warning%s" % ("-planted" if append else "-control")
         results = dt_bad_boot(name, append)
-        got = [(ok, detail) for ok, n, detail in results if n.endswith(LOG_CHECK)]
-        report.result("%s: the kernel log check %s" % (name, "passes" if want_pass else
-                                                       "fails on the planted late WARNING"),
-                      len(got) == 1 and got[0][0] == want_pass and
-                      (want_pass or "planted after done" in got[0][1]),
-                      got[0][1] if got else "no kernel log check was made")
+        got = [(ok, detail) for ok, n, detail in results if BOOT_OK in n]
+        report.control("%s: the boot's kernel log check %s" % (name, "passes" if want_pass else
+                                                               "fails on the planted late WARNING"),
+                       len(got) == 1 and got[0][0] == want_pass and
+                       (want_pass or "kernel log: WARNING: planted after done" in got[0][1]),
+                       got[0][1] if got else "no boot result was made")
 
 
 def test_harness_kmemleak_off(report):
@@ -99,7 +97,7 @@ def test_harness_kmemleak_off(report):
         g.start()
         quiet.guest(name, g, g.run_to_end(), expect.dt(2))
     got = [(ok, n) for ok, n, _ in quiet.results if "no leak after 2 cycles" in n]
-    report.result("%s: the leak check fails, saying kmemleak is not active" % name,
+    report.control("%s: the leak check fails, saying kmemleak is not active" % name,
                   len(got) == 1 and not got[0][0] and "kmemleak is not active" in got[0][1],
                   got[0][1] if got else "no leak check was made")
 
@@ -123,9 +121,30 @@ def test_harness_dead_irq(report):
                                    "fails"),
                                   ("unchanged ID): no uevent", True, "still passes")):
         got = [(ok, n) for ok, n, _ in quiet.results if want in n]
-        report.result("%s: the check '%s' %s" % (name, want, what),
+        report.control("%s: the check '%s' %s" % (name, want, what),
                       len(got) == 1 and got[0][0] == ok_wanted,
                       got[0][1] if got else "no such check was made")
+
+
+def test_harness_counts(report):
+    """What the closing line counts (no boot): a passed setup step is not
+    counted and a failed one is; a verdict named "setup..." is a setup
+    step; each kind is counted as such."""
+    quiet = Report(quiet=True)
+    quiet.result("a behaviour", True)
+    quiet.result("a setup step that passed", True, kind="setup")
+    quiet.result("a setup step that failed", False, kind="setup")
+    quiet.control("a control", True)
+    problems = quiet.verdicts("guest", [(True, "setup (not the driver): read back"),
+                                        (True, "a guest's behaviour")],
+                              Expect(["setup (not the driver)", "a guest's behaviour"]))
+    quiet.boot("guest", problems, "held to its manifest")
+    want = {"behaviour": 2, "boot": 1, "control": 1, "diagnostic": 0, "setup": 1}
+    report.result("harness: counting: 4 passed, 1 failed (the failed setup step), 2 "
+                   "setup steps passed, not counted; by kind %s" % want,
+                   (quiet.passed, quiet.failed, quiet.setup_passed) == (4, 1, 2) and
+                   quiet.kinds == want and quiet.failures == ["a setup step that failed"],
+                   "%d passed, %d failed, %s" % (quiet.passed, quiet.failed, quiet.kinds))
 
 
 def qemu_children(pid):
@@ -168,7 +187,8 @@ def test_harness_interrupted_run(report):
             while not qemus and time.monotonic() < deadline and p.poll() is None:
                 time.sleep(0.2)
                 qemus = qemu_children(p.pid)
-            report.result("%s: a QEMU was running (pid %s)" % (name, qemus), bool(qemus))
+            report.result("%s: a QEMU was running (pid %s)" % (name, qemus), bool(qemus),
+                          kind="setup")
             p.send_signal(sig)
             try:
                 out, _ = p.communicate(timeout=60)
@@ -181,15 +201,15 @@ def test_harness_interrupted_run(report):
                 p.wait()
         time.sleep(0.5)  # SIGKILL: the kernel's parent-death signal, then init's reaping
         left = [q for q in qemus if running(q)]
-        report.result("%s: no QEMU is left running" % name, qemus and not left,
+        report.control("%s: no QEMU is left running" % name, qemus and not left,
                       "still running: %s" % left if left else "")
         if sig != signal.SIGKILL:
-            report.result("%s: the run fails, saying it was interrupted" % name,
+            report.control("%s: the run fails, saying it was interrupted" % name,
                           p.returncode == 130 and "FAIL the run was not interrupted" in out,
                           "exit %s, last line %r" % (p.returncode, out.strip().splitlines()[-1:]))
         for q in left:
             os.kill(q, signal.SIGKILL)
 
 
-TESTS = [test_harness_manifest, test_harness_late_warning, test_harness_dead_irq,
+TESTS = [test_harness_counts, test_harness_manifest, test_harness_late_warning, test_harness_dead_irq,
          test_harness_kmemleak_off, test_harness_interrupted_run]

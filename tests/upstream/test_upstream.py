@@ -155,7 +155,7 @@ def test_upstream_vmgenid_dt_notify(report):
         name = "upstream vmgenid DT notify (host writes a new ID and raises the SPI), %s" % label
         r = dt_notify(label, patched)
         if not patched:
-            report.result("%s: shows the defect: the reseed, then \"%s\"" % (name, SLEEP_BUG),
+            report.control("%s: shows the defect: the reseed, then \"%s\"" % (name, SLEEP_BUG),
                           bool(r["bound"]) and r["one"] and first(SLEEP_BUG, r["log"])
                           is not None, r["why"])
         else:
@@ -174,7 +174,7 @@ def test_upstream_vmgenid_dt_in_ram(report):
         r = dt_notify(label, patched, no_map=False)
         refused = first(r"vmgenid.*(error|failed)", r["log"])
         if not patched:
-            report.result("%s: shows the defect: no driver (%s)" % (name, refused or "refused"),
+            report.control("%s: shows the defect: no driver (%s)" % (name, refused or "refused"),
                           r["bound"] is False and refused is not None and not r["one"],
                           "%s; %s" % (refused, r["why"]))
         else:
@@ -225,7 +225,7 @@ def test_upstream_vmgenid_acpi_rebind(report):
                % (bind_said, bound, counts, bad(log) or bad(before_log) or "log clean"))
         if not patched:
             oops = first(r"BUG: kernel NULL pointer dereference", log)
-            report.result("%s: shows the defect: the bind fails, the fork's Notify oopses" % name,
+            report.control("%s: shows the defect: the bind fails, the fork's Notify oopses" % name,
                           bind is False and oops is not None, why)
         else:
             report.result("%s: bound again, one reseed after the fork, log clean" % name,
@@ -313,7 +313,7 @@ def test_upstream_mailbox_disabled(report):
                          stall=(HANG_AT, HANG_QUIET))
         if not patched:
             last = b["log"].strip().splitlines()[-1:] or [""]
-            report.result("%s: shows the defect: hangs after \"%s\" (nothing more on the "
+            report.control("%s: shows the defect: hangs after \"%s\" (nothing more on the "
                           "console for %d s)" % (name, HANG_AT, HANG_QUIET),
                           not b["done"] and b["stalled"] and HANG_AT in last[0]
                           and bad(b["log"]) is None, describe(b) + "; last line: " + last[0])
@@ -333,7 +333,7 @@ def test_upstream_mailbox_malformed(report):
             b = mailbox_boot("up-%s" % variant, 2, variant, patched, shape="openhcl")
             said = first(r"wakeup mailbox", b["log"])
             if not patched:
-                report.result("%s: shows the defect: no word about the mailbox" % name,
+                report.control("%s: shows the defect: no word about the mailbox" % name,
                               said is None and all_up_initsipi(b, 2), describe(b))
             else:
                 report.result("%s: \"%s\" said, 2 CPUs through INIT/SIPI" % (name, rule),
@@ -353,7 +353,7 @@ def test_upstream_mailbox_e820_ram(report):
         if not patched:
             # Seen: the wakeup command overwrote kernel data that shared the
             # page (an oops in of_core_init()); that is the defect too.
-            report.result("%s: shows the defect: accepted, the AP woken through a page of "
+            report.control("%s: shows the defect: accepted, the AP woken through a page of "
                           "RAM" % name, b["woke"] == [1] and said is None, describe(b))
         else:
             report.result("%s: refused (\"usable RAM\" said), 2 CPUs through INIT/SIPI" % name,
@@ -370,7 +370,7 @@ def test_upstream_mailbox_no_low_ram(report):
         b = mailbox_boot("up-no-low-ram", 2, "trampoline-initsipi", patched)
         panic = first(r"Kernel panic - not syncing: Real mode trampoline", b["log"])
         if not patched:
-            report.result("%s: shows the defect: \"%s\"" % (name, panic or "the panic"),
+            report.control("%s: shows the defect: \"%s\"" % (name, panic or "the panic"),
                           panic is not None and not b["done"], describe(b))
         else:
             said = first(r"Real mode trampoline was not allocated", b["log"])
@@ -391,7 +391,7 @@ def test_upstream_mailbox_intc(report):
             b = mailbox_boot("up-%s" % variant, n, variant, patched)
             if not patched:
                 oops = first(r"BUG: kernel NULL pointer dereference", b["log"])
-                report.result("%s, %s: shows the defect: \"%s\" at boot"
+                report.control("%s, %s: shows the defect: \"%s\" at boot"
                               % (name, label, oops or "the NULL dereference"),
                               oops is not None and not b["done"], describe(b))
                 continue

@@ -228,7 +228,7 @@ def judge(report, label, clones, protected, reseed_key="reseeds"):
                       "%d same, %d new" % (len(same), len(new)))
         return
     control = same[0].random
-    report.result("%s: the CONTROL: %d clones with the snapshot's own ID draw identical bytes"
+    report.control("%s: the CONTROL: %d clones with the snapshot's own ID draw identical bytes"
                   % (label, len(same)), all(c.random == control for c in same),
                   ", ".join(short(c.random) for c in same))
     for c in same:
@@ -248,7 +248,7 @@ def judge(report, label, clones, protected, reseed_key="reseeds"):
                           "%s %s, uevents %s, heard %s" % (reseed_key, c.get(reseed_key),
                                                           c.get("uevents"), c.get("heard")))
     else:
-        report.result("%s: new-ID clones draw the SAME bytes as the control "
+        report.control("%s: new-ID clones draw the SAME bytes as the control "
                       "(the vulnerability, shown)" % label,
                       all(c.random == control for c in new), seen)
         report.result("%s: no clone reseeded or got a uevent" % label,

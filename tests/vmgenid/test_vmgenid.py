@@ -52,15 +52,17 @@ def stop_at_ready(report, name, g, path, before, timeout=None):
     got ready (its folder is kept)."""
     ready = g.expect("ready", timeout=timeout) is not None
     checks = g.checks()
-    report.verdicts(name, checks, before)
-    report.result("%s: guest reached \"ready\" for the snapshot" % name, ready,
-                  "" if ready else " | ".join(g.kernel_log().splitlines()[-5:]))
+    problems = report.verdicts(name, checks, before)
     if ready:
         g.migrate_to_file(path)
+    else:
+        problems.append("never said \"ready\": " + " | ".join(g.kernel_log().splitlines()[-5:]))
     g.kill()
     bad = g.bad_kernel_log()
-    report.result("%s: kernel log up to the snapshot has no oops, BUG, WARNING or leak"
-                  % name, bad is None, bad or "")
+    if bad:
+        problems.append("kernel log: " + bad)
+    report.boot(name, problems, "up to the snapshot: manifest of %d checks, \"ready\", "
+                "kernel log has no oops, BUG or WARNING" % len(before.checks))
     g.cleanup(keep=not ready)
     return checks if ready else None
 

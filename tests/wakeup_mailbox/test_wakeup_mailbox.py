@@ -33,6 +33,12 @@ def firmware():
     return FW
 
 
+def tf(name):
+    """A mailbox boot's name in its results: the APs' side of every such
+    boot is the project's own test firmware, not a real one."""
+    return "%s (test firmware)" % name
+
+
 def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, fwargs=None,
                   shape=None, mailbox=None, mem=None, machine=None, acpi=None, initrd=INITRD,
                   scenario="mailbox"):
@@ -127,7 +133,7 @@ def test_firmware_selftest(report):
                            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], 120)
         text = open(log, errors="replace").read() if os.path.exists(log) else ""
         want = "fw: selftest ok (%d aps woke)" % (n - 1)
-        report.result("firmware self-test, %d vCPUs: %s" % (n, want),
+        report.result("test firmware self-test, %d vCPUs: %s" % (n, want),
                       status == 1 and want in text,
                       "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
 
@@ -243,7 +249,7 @@ def test_firmware_e820(report):
     for value in ("", "absent", "reserved", "ram", "soft-reserved", "pmem"):
         arg = "mailbox-e820=" + value if value else ""
         status, text = firmware_run("e820-" + (value or "default"), 2, "selftest " + arg, path)
-        name = "firmware e820, %s" % (arg or "no mailbox-e820= (default)")
+        name = "test firmware e820, %s" % (arg or "no mailbox-e820= (default)")
         report.result("%s: the APs parked on the DTB's mailbox and woke through it" % name,
                       status == 1 and "fw: mailbox at 0x%08x (dtb /reserved-memory/wakeup_table@%x)"
                       % (mb, mb) in text and "fw: selftest ok (1 aps woke)" in text,
@@ -277,7 +283,7 @@ def test_firmware_e820(report):
                 merged.append(e)
         return merged
     base = outside(maps[""])
-    report.result("firmware e820: outside the mailbox page all maps are the same, and not empty",
+    report.result("test firmware e820: outside the mailbox page all maps are the same, and not empty",
                   len(base) > 3 and all(outside(m) == base for m in maps.values()),
                   "%d entries" % len(base))
 
@@ -287,7 +293,7 @@ def test_firmware_e820(report):
     path = dts.dtb(os.path.join(d, "e820-openhcl.dtb"), 2, "openhcl", shape="openhcl")
     status, text = firmware_run("e820-openhcl", 2, "selftest", path, mem=mem, machine=machine)
     entries = e820_of(text)
-    report.result("firmware e820, OpenHCL shape (-M %s -m %s): mailbox 0x%x from the DTB, "
+    report.result("test firmware e820, OpenHCL shape (-M %s -m %s): mailbox 0x%x from the DTB, "
                   "in no entry, usable RAM just below it" % (machine, mem, mb),
                   status == 1 and "fw: mailbox at 0x%08x (dtb " % mb in text and
                   "fw: selftest ok (1 aps woke)" in text and e820_at(entries, mb) == [] and
@@ -318,7 +324,7 @@ def test_firmware_bios_tables(report):
     "RSD PTR " signatures; keep-bios-tables leaves them. Its own report,
     and QEMU's view of guest memory afterwards (QMP pmemsave)."""
     for fwargs, keep in (("selftest", False), ("selftest keep-bios-tables", True)):
-        name = "firmware, %s" % ("keep-bios-tables" if keep else "default")
+        name = "test firmware, %s" % ("keep-bios-tables" if keep else "default")
         d = os.path.join(OUT, "firmware", "t-bios-%s" % ("keep" if keep else "default"))
         seen = {}
         status, text = firmware_run(os.path.basename(d)[2:], 2, fwargs, exit_device=False,
@@ -327,7 +333,7 @@ def test_firmware_bios_tables(report):
         for sig in ("_MP_", "RSD PTR "):
             said = re.search(r'^fw: (?:bios tables|scrub): .*"%s" at (0x[0-9a-f]+) .* %s$'
                              % (re.escape(sig), word), text, re.M)
-            report.result("%s: the firmware says %r was %s" % (name, sig, word), bool(said),
+            report.result("%s: the test firmware says %r was %s" % (name, sig, word), bool(said),
                           said.group(0) if said else "no such line")
             report.result("%s: %r is %s in guest memory afterwards (pmemsave)"
                           % (name, sig, "still there" if keep else "gone"),
@@ -344,7 +350,7 @@ def test_firmware_no_low_ram(report):
     for fwargs in ("selftest", "selftest no-low-ram"):
         status, text = firmware_run("low-" + fwargs.replace(" ", "-"), 4, fwargs, path)
         low = [e for e in e820_of(text) if e[0] < 0x100000 and e[2] == "usable"]
-        name = "firmware, %s" % fwargs
+        name = "test firmware, %s" % fwargs
         report.result("%s: the self test passes (3 aps woke)" % name,
                       status == 1 and "fw: selftest ok (3 aps woke)" in text,
                       "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
@@ -352,10 +358,10 @@ def test_firmware_no_low_ram(report):
             report.result("%s: no usable e820 entry below 1 MiB" % name, not low and e820_of(text),
                           "usable below 1 MiB: %s" % [(hex(a), hex(b)) for a, b, _ in low])
         else:
-            report.result("%s: usable RAM below 1 MiB (the control)" % name, bool(low),
+            report.control("%s: usable RAM below 1 MiB (the control)" % name, bool(low),
                           "usable below 1 MiB: %s" % [(hex(a), hex(b)) for a, b, _ in low])
     if not os.path.exists(KERNEL):
-        report.skip("firmware, dry-run no-low-ram", "no kernel at %s" % KERNEL)
+        report.skip("test firmware, dry-run no-low-ram", "no kernel at %s" % KERNEL)
         return
     log = os.path.join(d, "t-dry-run", "debugcon.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
@@ -370,7 +376,7 @@ def test_firmware_no_low_ram(report):
     text = open(log, errors="replace").read() if os.path.exists(log) else ""
     m = re.search(r"^fw: dry-run, not booting linux: entry (0x[0-9a-f]+), boot_params "
                   r"(0x[0-9a-f]+), (\d+) e820 entries", text, re.M)
-    report.result("firmware, dry-run no-low-ram: a bzImage's boot is prepared, boot_params "
+    report.result("test firmware, dry-run no-low-ram: a bzImage's boot is prepared, boot_params "
                   "and kernel above 1 MiB",
                   status == 1 and m is not None and int(m.group(1), 16) >= 0x100000 and
                   int(m.group(2), 16) >= 0x100000 and "fw: error" not in text,
@@ -424,7 +430,7 @@ def test_firmware_mailbox_rules(report):
     ]
     for name, fwargs, path, want_status, want in cases:
         status, text = firmware_run("rules", 2, fwargs, path)
-        report.result("firmware, %s (%s): exit %d, %r" % (name, fwargs, want_status, want),
+        report.result("test firmware, %s (%s): exit %d, %r" % (name, fwargs, want_status, want),
                       status == want_status and want in text,
                       "exit %d, %s" % (status, [l for l in text.splitlines()
                                                 if l.startswith(("fw: mailbox at", "fw: error",
@@ -439,18 +445,18 @@ def wakes(report, name, g, ncpus, how):
     k = linux_init_sipi(g)
     if how == "mailbox":
         if ncpus > 1:
-            report.result("%s: the firmware served one wake per AP (%d)" % (name, ncpus - 1),
+            report.result("%s: the test firmware served one wake per AP (%d)" % (name, ncpus - 1),
                           sorted(woke) == list(range(1, ncpus)), "served %s" % woke)
         else:
             report.skip("%s: one wake per AP" % name, "not applicable: one vCPU, no AP")
         report.result("%s: Linux sent no INIT/SIPI (QEMU APIC trace)" % name, k == 0,
                       "saw %d INIT/STARTUP IPIs to single CPUs" % k)
     elif how == "initsipi":
-        report.result("%s: the firmware served no wake" % name, woke == [], "served %s" % woke)
+        report.result("%s: the test firmware served no wake" % name, woke == [], "served %s" % woke)
         report.result("%s: the APIC trace shows Linux's INIT/SIPI" % name, k > 0,
                       "saw %d INIT/STARTUP IPIs to single CPUs" % k)
     else:
-        report.result("%s: the firmware served no wake" % name, woke == [], "served %s" % woke)
+        report.result("%s: the test firmware served no wake" % name, woke == [], "served %s" % woke)
         report.result("%s: no INIT/SIPI at any time, onlining included (QEMU APIC trace)" % name,
                       k == 0, "saw %d INIT/STARTUP IPIs to single CPUs" % k)
 
@@ -460,7 +466,7 @@ def boot(report, name, ncpus, variant, how, kernel=KERNEL, acpi=False, **kw):
     if acpi:
         g.cmd = [c.replace("console=ttyS0 acpi=off ", "console=ttyS0 ") for c in g.cmd]
     g.start()
-    report.guest(name, g, g.run_to_end(), expect.mailbox(variant, ncpus))
+    report.guest(tf(name), g, g.run_to_end(), expect.mailbox(variant, ncpus))
     wakes(report, name, g, ncpus, how)
     g.cleanup()
     return g
@@ -529,7 +535,7 @@ def test_mailbox_dedup_control(report):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     name = "control mailbox-dedup, kernel without the MP-table line"
     report.result("%s: the control kernel builds" % name, p.returncode == 0,
-                  p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "")
+                  p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
     if p.returncode:
         return
     kernel = os.path.join(OUT, "x86_64", "bzImage-control-dedup")
@@ -537,11 +543,11 @@ def test_mailbox_dedup_control(report):
         g.start()
         completed = g.run_to_end()
         g.wait_exit()
-        report.result("%s: the scenario ran to its end" % name, completed)
+        report.result("%s: the scenario ran to its end" % name, completed, kind="boot")
         seen = {n: ok for ok, n in g.checks()}
         for want in ("no CPU from the MP table", "CPUs possible, counted once"):
             got = [(n, ok) for n, ok in seen.items() if want in n]
-            report.result("%s: the guest's check \"%s\" fails" % (name, want),
+            report.control("%s: the guest's check \"%s\" fails" % (name, want),
                           len(got) == 1 and not got[0][1],
                           "; ".join("%s %s" % ("ok" if ok else "not ok", n) for n, ok in got)
                           or "the check did not run")
@@ -574,7 +580,7 @@ def test_mailbox_maxcpus1(report):
     name = "mailbox-openhcl-maxcpus1"
     g = mailbox_guest(name, 4, "maxcpus1", shape="openhcl", append="maxcpus=1")
     g.start()
-    report.guest(name, g, g.run_to_end(), expect.mailbox("maxcpus1", 4))
+    report.guest(tf(name), g, g.run_to_end(), expect.mailbox("maxcpus1", 4))
     woke = served(g)
     report.result("%s: the test firmware served one wake, cpu1's (APIC ID 1)" % name,
                   woke == [1], "served %s" % woke)
@@ -599,7 +605,7 @@ def test_mailbox_nosmt(report):
         g.cmd[g.cmd.index("-smp") + 1] = "4,cores=2,threads=2"
         g.cmd[g.cmd.index("-cpu") + 1] = "max,vendor=GenuineIntel"
         g.start()
-        report.guest(name, g, g.run_to_end(), expect.mailbox(variant, 4))
+        report.guest(tf(name), g, g.run_to_end(), expect.mailbox(variant, 4))
         wakes(report, name, g, 4, how)
         g.cleanup()
 

@@ -112,4 +112,3 @@ r1=$(reseeds "$kernel_line")
 	notok "QEMUVGID: Notify 0x81 (byte 7 of the ID changed): $got uevents, expected 1"
 [ $((r1 - r0)) -eq 1 ] && ok "QEMUVGID: Notify 0x81: one more \"$kernel_line\"" ||
 	notok "QEMUVGID: Notify 0x81: \"$kernel_line\" went from $r0 to $r1"
-check "no kernel warning" no_kernel_warnings

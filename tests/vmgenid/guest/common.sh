@@ -62,5 +62,3 @@ irq_count() {
 		/proc/interrupts
 }
 
-# no_kernel_warnings: the kernel log has no warning, oops or BUG.
-no_kernel_warnings() { ! dmesg | grep -E 'WARNING:|BUG:|Oops|Call trace:|Call Trace:'; }

@@ -21,4 +21,3 @@ check "a reg beyond the physical address range is refused: 'cannot map'" \
 	refused vmgenid-unmappable "cannot map the generation ID at"
 check "status = \"disabled\" creates no device and binds nothing" \
 	sh -c "! ls /sys/bus/platform/devices $DRV | grep -q vmgenid-disabled"
-check "no kernel warning" no_kernel_warnings

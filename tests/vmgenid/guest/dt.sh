@@ -75,4 +75,3 @@ if [ "$cycles" ]; then
 	fi
 	check "no leak after $cycles cycles (kmemleak)" no_leaks
 fi
-check "no kernel warning" no_kernel_warnings

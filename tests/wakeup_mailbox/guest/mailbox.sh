@@ -249,4 +249,3 @@ intc-nocpus)
 	fi
 	;;
 esac
-check "no kernel warning" sh -c "! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace:'"
