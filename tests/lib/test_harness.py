@@ -11,7 +11,8 @@ catch and shows that the check fails, beside a control that passes.
 - With kmemleak off (kmemleak=off), the leak check fails instead of
   reading an empty report as "no leak".
 - A run interrupted by Ctrl-C (SIGINT), by SIGTERM (a CI time-out) or
-  killed outright (SIGKILL) leaves no QEMU behind.
+  killed outright (SIGKILL) leaves no QEMU behind; killed without the
+  parent-death signal, it does (the control).
 """
 
 import os
@@ -176,11 +177,17 @@ def running(pid):
 
 
 def test_harness_interrupted_run(report):
-    """tests/run is interrupted while a guest runs: no QEMU survives it."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
-        name = "harness: a run stopped by %s while QEMU runs" % sig.name
+    """tests/run is interrupted while a guest runs: no QEMU survives it.
+    The control: killed (SIGKILL) without the parent-death signal
+    (HARNESS_NO_PDEATHSIG=1), its QEMU survives it."""
+    cases = [(sig, False) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)]
+    for sig, planted in cases + [(signal.SIGKILL, True)]:
+        name = "harness: a run stopped by %s while QEMU runs%s" % (
+            sig.name, " (control: no parent-death signal)" if planted else "")
+        env = dict(os.environ, HARNESS_NO_PDEATHSIG="1" if planted else "0")
         p = subprocess.Popen([os.path.join(TOP, "tests", "run"), "test_vmgenid.test_dt"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env=env)
         try:
             deadline = time.monotonic() + 60
             qemus = []
@@ -201,8 +208,12 @@ def test_harness_interrupted_run(report):
                 p.wait()
         time.sleep(0.5)  # SIGKILL: the kernel's parent-death signal, then init's reaping
         left = [q for q in qemus if running(q)]
-        report.control("%s: no QEMU is left running" % name, qemus and not left,
-                      "still running: %s" % left if left else "")
+        if planted:
+            report.control("%s: its QEMU is left running" % name, bool(qemus and left),
+                           "left: %s" % left)
+        else:
+            report.control("%s: no QEMU is left running" % name, qemus and not left,
+                           "still running: %s" % left if left else "")
         if sig != signal.SIGKILL:
             report.control("%s: the run fails, saying it was interrupted" % name,
                           p.returncode == 130 and "FAIL the run was not interrupted" in out,

@@ -33,11 +33,10 @@ from vmgenid.test_vmgenid import (MEMORY, arm64_guest, initrd, project_kernel,  
 # reseed then waits as long again, far longer than a restore-to-draw.
 UPTIME = int(os.environ.get("CLONE_UPTIME", "12"))
 CHAIN = int(os.environ.get("CLONE_CHAIN", "10"))
-# Only to show that the control can fail: the guest waits this long (s)
-# between the restore and the draw, long enough for a time-based reseed.
-DRAW_DELAY = int(os.environ.get("CLONE_DRAW_DELAY", "0"))
 # No test here may outlive this: every QEMU it started is killed then.
 DEADLINE = int(os.environ.get("CLONE_DEADLINE", "600"))
+# How long the late control waits before it draws (clone_late, clone.sh).
+LATE = 15
 INTID = dtb.SPI + 32
 ISPENDR = dtb.GICD + 0x200 + 4 * (INTID // 32)
 
@@ -51,7 +50,7 @@ def note(report, text):
 
 
 def kernel_args(extra=""):
-    return "test=clone clone_uptime=%d clone_delay=%d%s" % (UPTIME, DRAW_DELAY, extra)
+    return "test=clone clone_uptime=%d clone_late=%d%s" % (UPTIME, LATE, extra)
 
 
 def short(hexstr, n=12):
@@ -165,8 +164,10 @@ class Arm64:
         path = os.path.join(OUT, "snapshot-%s" % name)
         return path, snapshot_at_ready(report, name, g, path, before=self.before)
 
-    def restore(self, report, name, path, earlier, new):
+    def restore(self, report, name, path, earlier, new, late=False):
         """new: True for a fresh random ID. Returns (guest, t0, Clone)."""
+        if late:
+            raise ValueError("arm64 clones have no late control")
         new_id = os.urandom(16) if new else None
         h, t0 = vmm_restore(report, name, self.kernel, self.rd, self.append, path, earlier,
                             new_id, self.word if new else "same")
@@ -187,17 +188,20 @@ class X86:
                                            expect.clone_round())
         return path, (earlier if path else None)
 
-    def restore(self, report, name, path, earlier, new):
+    def restore(self, report, name, path, earlier, new, late=False):
+        """late: the same guid, the guest told to draw only after the next
+        time-based reseed (the control that the comparison can fail)."""
         guid = str(uuid.uuid4()) if new else self.guid
         h, t0 = restore(name, self.kernel, self.rd, self.append, guid, path,
-                        "changed" if new else "same", earlier)
-        return h, t0, Clone(name, "new" if new else "same", guid)
+                        "changed" if new else "same late" if late else "same", earlier)
+        return h, t0, Clone(name, "new" if new else "late" if late else "same", guid)
 
 
 # -- clones of one snapshot -----------------------------------------------------
 
 def clone_set(report, machine, name, kinds):
-    """Boot, snapshot, restore once per entry of `kinds` ("same" or "new").
+    """Boot, snapshot, restore once per entry of `kinds` ("same", "new" or,
+    on x86_64, "late").
     Returns the Clones that reported (None if the boot failed)."""
     clones = []
     path = None
@@ -207,7 +211,8 @@ def clone_set(report, machine, name, kinds):
             return None
         for i, kind in enumerate(kinds):
             cname = "%s-%d-%s" % (name, i + 1, kind)
-            h, _, clone = machine.restore(report, cname, path, earlier, kind == "new")
+            h, _, clone = machine.restore(report, cname, path, earlier, kind == "new",
+                                          late=kind == "late")
             if read_clone(report, h, clone):
                 clones.append(clone)
                 finish(report, h, cname)
@@ -235,6 +240,11 @@ def judge(report, label, clones, protected, reseed_key="reseeds"):
         report.result("%s: %s (same ID): no reseed, no uevent" % (label, c.name),
                       c.get(reseed_key) == 0 and c.get("uevents") == 0,
                       "%s %s, uevents %s" % (reseed_key, c.get(reseed_key), c.get("uevents")))
+    for c in [c for c in clones if c.kind == "late"]:
+        report.control("%s: %s (same ID, draws %s s later, past the next time-based reseed): "
+                       "its bytes differ from the control's, so the comparison can fail"
+                       % (label, c.name, LATE), c.random != control,
+                       "%s; control %s" % (short(c.random), short(control)))
     seen = ", ".join(short(c.random) for c in new) + "; control " + short(control)
     if protected:
         distinct = len({c.random for c in new}) == len(new) and control not in {
@@ -262,9 +272,9 @@ def judge(report, label, clones, protected, reseed_key="reseeds"):
 KINDS = ("same", "new", "same", "new")
 
 
-def run_clones(report, machine, name, protected, reseed_key="reseeds"):
+def run_clones(report, machine, name, protected, reseed_key="reseeds", kinds=KINDS):
     with reaping(DEADLINE):
-        clones = clone_set(report, machine, name, KINDS)
+        clones = clone_set(report, machine, name, kinds)
     if clones is not None:
         judge(report, machine.label, clones, protected, reseed_key)
     return clones
@@ -273,7 +283,7 @@ def run_clones(report, machine, name, protected, reseed_key="reseeds"):
 def test_clone_x86(report):
     """x86_64, project kernel, QEMU's vmgenid: same-guid clones draw the same
     bytes (the control), new-guid clones their own."""
-    run_clones(report, X86(), "clone-x86_64", True)
+    run_clones(report, X86(), "clone-x86_64", True, kinds=KINDS + ("late",))
 
 
 def test_clone_arm64(report):

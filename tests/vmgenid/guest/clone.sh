@@ -12,6 +12,9 @@
 #   "restored changed nowait"  a new ID the kernel is not expected to see
 #                              (a stock kernel without the module): draw
 #                              at once
+#   "restored same late"       the same ID: wait $clone_late s (15), past
+#                              the next time-based reseed, then draw (the
+#                              control that the host's comparison can fail)
 #   "finish"                   end the scenario
 # and report one line:
 #   random HEX gen G reseeds N modreseeds M uevents U heard yes|no
@@ -21,17 +24,12 @@
 # NEW_VMGENID=1 uevents counted until a second after the draw; heard:
 # whether the first came before the deadline.
 # Options on the kernel command line: clone_uptime (12), clone_wait (20),
-# clone_module=1 (insmod the out-of-tree vmgenid.ko first), clone_delay
-# (seconds to wait before drawing; only to show that the host's control
-# notices clones drifting apart).
+# clone_module=1 (insmod the out-of-tree vmgenid.ko first), clone_late (15).
 . /scenarios/common.sh
 
 uptime_s() { cut -d. -f1 /proc/uptime; }
 kmsg_count() { dmesg | grep -c "$1"; }
-draw() {
-	[ "${clone_delay:-0}" = 0 ] || sleep "$clone_delay"
-	rnd=$(getrandom 32) || rnd=error
-}
+draw() { rnd=$(getrandom 32) || rnd=error; }
 
 if [ "$clone_module" = 1 ]; then
 	check "insmod vmgenid.ko into $(uname -r)" insmod /lib/modules/vmgenid.ko
@@ -64,7 +62,8 @@ while :; do
 		fi
 		draw
 		;;
-	"restored same" | "restored changed nowait")
+	"restored same" | "restored changed nowait" | "restored same late")
+		[ "$REPLY" != "restored same late" ] || sleep "${clone_late:-15}"
 		draw
 		kill "$LISTENER" 2>/dev/null
 		wait "$LISTENER"
