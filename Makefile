@@ -4,8 +4,9 @@
 #                 two kernels and the modules the demonstration boots, boot it
 #   make test     the test kernels (each patch built in turn, the gate's
 #                 bisect), the upstream base's kernels (unpatched and
-#                 patched), then every test, including the gate (make
-#                 check); ends "N passed, N failed"
+#                 patched), x86_64's and arm64's side by side, then every
+#                 test, including the gate (make check); ends "N passed,
+#                 N failed"
 #   make check    the upstream-readiness gate alone
 #   make bench    the benchmarks
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
@@ -17,7 +18,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree trees kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
+.PHONY: all deps tree trees kernels test-kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
 	dkms-install dkms-remove clean
 
 all: demo-kernels module module-arm64 initramfs
@@ -70,10 +71,15 @@ upstream-kernels: deps
 	$(S) upstream-x86_64 scripts/build-upstream x86_64
 	$(S) upstream-arm64 scripts/build-upstream arm64
 
-test: trees kernels upstream-kernels module module-arm64 initramfs
+# make test builds the same kernels as kernels and upstream-kernels, in two
+# chains side by side, one per architecture (scripts/build-test-kernels).
+test-kernels: tree
+	scripts/build-test-kernels
+
+test: trees test-kernels module module-arm64 initramfs
 	tests/run
 
-check: trees kernels upstream-kernels
+check: trees test-kernels
 	$(S) check scripts/check
 	$(S) check-upstream env UPSTREAM=1 scripts/check
 
