@@ -6,8 +6,18 @@
  * without one. Writes "listening" to stderr once the socket is bound, so
  * that no event can be missed by starting too late.
  *
- * Usage: uevent-listen KEY=VALUE COUNT TIMEOUT
+ * With BARRIER (a KEY=VALUE too), also print "barrier" for each event that
+ * carries it, and run until TIMEOUT seconds pass without any event (COUNT
+ * is then ignored). A barrier is a synthetic uevent the guest asks for
+ * (echo "change UUID KEY=VALUE" > /sys/.../uevent, which the kernel sends
+ * as SYNTH_ARG_KEY=VALUE before the write returns): one socket receives
+ * the kernel's uevents in the order they were sent, so every uevent sent
+ * before the barrier is printed before its "barrier" line. No time window
+ * then decides that an event did not come.
+ *
+ * Usage: uevent-listen KEY=VALUE COUNT TIMEOUT [BARRIER]
  */
+#include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,11 +32,11 @@ int main(int argc, char **argv)
 	char buf[8192];
 	int fd, want, seen = 0, timeout_ms;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s KEY=VALUE COUNT TIMEOUT\n", argv[0]);
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: %s KEY=VALUE COUNT TIMEOUT [BARRIER]\n", argv[0]);
 		return 2;
 	}
-	want = atoi(argv[2]);
+	want = argc == 5 ? -1 : atoi(argv[2]);
 	timeout_ms = atoi(argv[3]) * 1000;
 
 	fd = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);
@@ -36,7 +46,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "listening\n");
 
-	while (seen < want) {
+	while (want < 0 || seen < want) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t len;
 		char *p;
@@ -44,6 +54,12 @@ int main(int argc, char **argv)
 		if (poll(&pfd, 1, timeout_ms) <= 0)
 			return 1;
 		len = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (len < 0 && errno == ENOBUFS) {
+			/* Events were dropped: no count can be trusted. */
+			printf("overflow\n");
+			fflush(stdout);
+			return 3;
+		}
 		if (len <= 0)
 			continue;
 		buf[len] = '\0';
@@ -53,6 +69,11 @@ int main(int argc, char **argv)
 				printf("uevent %s %s\n", buf, p);
 				fflush(stdout);
 				seen++;
+				break;
+			}
+			if (argc == 5 && !strcmp(p, argv[4])) {
+				printf("barrier\n");
+				fflush(stdout);
 				break;
 			}
 		}

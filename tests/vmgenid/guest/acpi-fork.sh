@@ -12,7 +12,34 @@ if [ "$cycles" ]; then
 	check "no leak after $cycles cycles (kmemleak)" no_leaks
 fi
 
+# A barrier after the fork counts the uevents (common.sh): QEMU's
+# notification is an SCI (its count must rise), whose GPE method and
+# Notify run later, in ACPI's work queues; unbinding the driver removes
+# its notify handler, which waits for those queues
+# (acpi_os_wait_events_complete), so after unbind and bind every
+# notification has been handled, and the barrier counts what it sent.
+sci() { awk '{ print $1 }' /sys/firmware/acpi/interrupts/sci; }
+# flushed: unbind and bind the driver (waits for ACPI's notify queues).
+flushed() {
+	echo QEMUVGID:00 >$DRV/unbind && echo QEMUVGID:00 >$DRV/bind && test -e $dev
+}
+# sci_rose FROM: the SCI count rose above FROM (at most 10 s).
+sci_rose() {
+	i=0
+	while [ "$(sci)" -le "$1" ]; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+counted_after_flush() {
+	flushed || { echo "unbind/bind failed"; return 1; }
+	barrier
+}
+
+counter_start
 listen 30
+sci0=$(sci)
 say ready
 hear
 case $REPLY in
@@ -22,15 +49,22 @@ case $REPLY in
 	else
 		notok "fork (real, new guid): no NEW_VMGENID=1 uevent within 30 s"
 	fi
+	got=$(counted_after_flush)
+	[ "$got" = 1 ] && ok "fork (real, new guid): exactly one uevent, counted at a barrier" ||
+		notok "fork (real, new guid): exactly one uevent, counted at a barrier: $got"
 	check "fork (real, new guid): kernel log says crng reseeded due to virtual machine fork" \
 		kmsg_has "crng reseeded due to virtual machine fork"
 	;;
 "restored same")
-	if no_uevent 3; then
-		ok "restore (real, same guid): no uevent within 3 s"
+	if sci_rose "$sci0"; then
+		got=$(counted_after_flush)
+		[ "$got" = 0 ] &&
+			ok "restore (real, same guid): QEMU's notification arrived (SCI $sci0 -> $(sci)); no uevent, counted at a barrier" ||
+			notok "restore (real, same guid): $got uevents before the barrier"
 	else
-		notok "restore (real, same guid): a uevent arrived"
+		notok "restore (real, same guid): QEMU's notification never arrived (SCI stays at $sci0)"
 	fi
+	kill "$LISTENER" 2>/dev/null
 	check "restore (real, same guid): no reseed in the kernel log" \
 		sh -c '! dmesg | grep "virtual machine fork"'
 	;;
@@ -38,3 +72,4 @@ case $REPLY in
 	notok "fork: unexpected word from the host: $REPLY"
 	;;
 esac
+kill "$COUNTER" 2>/dev/null

@@ -15,10 +15,48 @@ listen() {
 # heard_uevent: the listener got its uevent (it exits 0 then, 1 on time-out).
 heard_uevent() { wait "$LISTENER"; }
 
-# no_uevent SECONDS: the listener is still waiting after SECONDS.
-no_uevent() {
-	sleep "$1"
-	kill "$LISTENER" 2>/dev/null
+# A barrier instead of a time window, to tell that a uevent did not come:
+# counter_start starts a listener that prints, in the order the kernel
+# sent them, every NEW_VMGENID=1 uevent and every barrier; barrier sends a
+# synthetic uevent (written to /dev/null's uevent file, which the kernel
+# sends before the write returns), waits until the listener printed it,
+# and prints how many NEW_VMGENID=1 uevents came since the barrier before
+# (barrier NAME: only those of devices whose path ends in /NAME).
+# Whatever the driver sent before the barrier is counted.
+BARRIER_ARG=VMGENID_TEST_BARRIER=1
+counter_start() {
+	rm -f /tmp/counted /tmp/counter.err
+	uevent-listen NEW_VMGENID=1 0 600 "SYNTH_ARG_$BARRIER_ARG" >/tmp/counted 2>/tmp/counter.err &
+	COUNTER=$!
+	while ! grep -q listening /tmp/counter.err 2>/dev/null; do
+		sleep 0.05
+	done
+	BARRIERS=0
+}
+barrier() {
+	echo "change 6e1f5e2a-0c4e-4d1b-9a5e-7f3a1c2b4d5e $BARRIER_ARG" \
+		>/sys/devices/virtual/mem/null/uevent || { echo "no barrier: the write failed"; return 1; }
+	BARRIERS=$((BARRIERS + 1))
+	i=0
+	while [ "$(grep -c '^barrier' /tmp/counted)" -lt $BARRIERS ]; do
+		! grep -q '^overflow' /tmp/counted || { echo "the listener lost events (ENOBUFS)"; return 1; }
+		[ $i -lt 300 ] || { echo "barrier $BARRIERS never reached the listener"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	awk -v n=$BARRIERS -v dev="${1:-}" '/^barrier/ { b++; next }
+		b == n - 1 && /^uevent/ && (dev == "" || index($2, "/" dev)) { c++ }
+		END { print c + 0 }' /tmp/counted
+}
+
+# wait_irqs NAME N: the IRQ named NAME has been taken N times (at most 10 s).
+wait_irqs() {
+	i=0
+	while c=$(irq_count "$1"); [ "${c:-0}" -lt "$2" ]; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 
 # cycle_bind DEVICE N: unbind and bind DEVICE N times; it ends bound.
