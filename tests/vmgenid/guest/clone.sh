@@ -17,17 +17,29 @@
 #                              control that the host's comparison can fail)
 #   "finish"                   end the scenario
 # and report one line:
-#   random HEX gen G reseeds N modreseeds M uevents U heard yes|no
+#   random HEX gen G reseeds N modreseeds M uevents U heard yes|no notified K
 # HEX: 32 bytes of getrandom(); G: the rounds this VM's lineage has done;
 # N, M: the kernel log's "random: crng reseeded due to virtual machine
 # fork" and the module's "vmgenid: crng reseeded ..." lines so far; U: the
-# NEW_VMGENID=1 uevents counted until a second after the draw; heard:
-# whether the first came before the deadline.
+# NEW_VMGENID=1 uevents counted at a barrier after the draw; heard:
+# whether the first came before the deadline; K: the notification
+# interrupts since "ready" (notifications, below).
 # Options on the kernel command line: clone_uptime (12), clone_wait (20),
 # clone_module=1 (insmod the out-of-tree vmgenid.ko first), clone_late (15).
 . /scenarios/common.sh
 
 uptime_s() { cut -d. -f1 /proc/uptime; }
+# notifications: the interrupts that carry a VMM's notification, so far:
+# the SCI (ACPI), or the vmgenid driver's IRQ (device tree; none without
+# the driver).
+notifications() {
+	if [ -e /sys/firmware/acpi/interrupts/sci ]; then
+		awk '{ print $1 }' /sys/firmware/acpi/interrupts/sci
+	else
+		awk '$NF ~ /\.vmgenid$/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+			END { print s + 0 }' /proc/interrupts
+	fi
+}
 kmsg_count() { dmesg | grep -c "$1"; }
 draw() { rnd=$(getrandom 32) || rnd=error; }
 
@@ -43,14 +55,10 @@ while :; do
 	check "round $gen: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot" \
 		getrandom --reseed 0
 	# One listener tells the host the moment the first uevent comes (the
-	# benchmark times it); the other counts them all.
+	# benchmark times it); the other counts them all, up to a barrier.
 	listen "${clone_wait:-20}"
-	rm -f /tmp/uevents /tmp/counter
-	uevent-listen NEW_VMGENID=1 1000 600 >/tmp/uevents 2>/tmp/counter &
-	COUNTER=$!
-	while ! grep -q listening /tmp/counter 2>/dev/null; do
-		sleep 0.05
-	done
+	counter_start
+	n0=$(notifications)
 	say ready
 	hear
 	case $REPLY in
@@ -82,11 +90,14 @@ while :; do
 		;;
 	esac
 	gen=$((gen + 1))
-	sleep 1 # a second uevent would come now
+	# Every notification handled (unbind waits for the driver's handler),
+	# then a barrier counts the uevents: no time window.
+	flush_driver
+	uevents=$(barrier) || uevents=error
 	kill "$COUNTER" 2>/dev/null
 	wait "$COUNTER"
 	say "random $rnd gen $gen" \
 		"reseeds $(kmsg_count 'random: crng reseeded due to virtual machine fork')" \
 		"modreseeds $(kmsg_count 'vmgenid: crng reseeded due to virtual machine fork')" \
-		"uevents $(grep -c NEW_VMGENID=1 /tmp/uevents)" "heard $heard"
+		"uevents $uevents" "heard $heard" "notified $(($(notifications) - n0))"
 done

@@ -59,6 +59,17 @@ wait_irqs() {
 	done
 }
 
+# flush_driver: unbind and bind every device the vmgenid platform driver
+# holds. Removing the driver waits for its handlers: a threaded IRQ's
+# (free_irq), and ACPI's notify queue (acpi_remove_notify_handler), so
+# after it every notification so far has been handled.
+flush_driver() {
+	for d in $DRV/*; do
+		[ -L "$d" ] && [ -e "$d/driver" ] || continue
+		echo "${d##*/}" >$DRV/unbind && echo "${d##*/}" >$DRV/bind
+	done
+}
+
 # cycle_bind DEVICE N: unbind and bind DEVICE N times; it ends bound.
 cycle_bind() {
 	i=0
