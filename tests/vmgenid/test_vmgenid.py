@@ -11,7 +11,8 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, Guest  # noqa: E402
+from lib.qemu import OUT, TOP, Guest  # noqa: E402
+from lib.report import Report  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -232,5 +233,47 @@ def test_module_arm64_stock(report):
          expect.module_before("arm64") + expect.dt(None) + expect.module_after())
 
 
-TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_malformed,
+# Control drivers (tests/vmgenid/controls/, built by scripts/build-control
+# in the arm64 test kernel's tree): each breaks the driver one way, and the
+# dt scenario's check named here must fail on it.
+CONTROLS = (
+    ("uevent-always", "a driver that sends the uevent on every notification",
+     "(simulated notify, unchanged ID): the interrupt reached the driver; no uevent"),
+    ("compare-15-bytes", "a driver that compares 15 bytes of the ID",
+     "(simulated notify, byte 15 of the ID changed): exactly one uevent"),
+    ("of-map-8-bytes-off", "a driver whose OF path maps the ID 8 bytes off",
+     "(simulated notify, byte 0 of the ID changed): exactly one uevent"),
+)
+
+
+def test_dt_control_drivers(report):
+    """Each control driver boots the dt scenario (no cycles); the check
+    that its fault breaks must fail, and the boot must still complete."""
+    for ctl, what, check in CONTROLS:
+        name = "control dt, %s" % what
+        patch = os.path.join(HERE, "controls", ctl + ".patch")
+        p = subprocess.run([os.path.join(TOP, "scripts", "build-control"), "arm64", ctl, patch],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        report.result("%s: the control kernel builds" % name, p.returncode == 0,
+                      p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
+        if p.returncode:
+            continue
+        kernel = os.path.join(OUT, "arm64", "Image-control-" + ctl)
+        first, new = os.urandom(16), os.urandom(16)
+        quiet = Report(quiet=True)
+        with arm64_guest(name, kernel, initrd("arm64-vmgenid"), "good",
+                         "test=dt " + dtb.cmdline(MEMORY, first, new), first) as g:
+            g.start()
+            quiet.guest(name, g, g.run_to_end(), expect.dt(None))
+        for passed, rname, detail in quiet.results:
+            if ": boot OK (" in rname:
+                report.result(rname, passed, detail, kind="boot")
+        got = [(ok, n) for ok, n, _ in quiet.results if n.startswith("%s: %s" % (name, check))]
+        report.control("%s: the check \"%s\" fails" % (name, check),
+                       len(got) == 1 and not got[0][0],
+                       got[0][1] if got else "the check was not made")
+
+
+TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_control_drivers,
+         test_dt_malformed,
          test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock]
