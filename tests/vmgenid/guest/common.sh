@@ -23,7 +23,9 @@ heard_uevent() { wait "$LISTENER"; }
 # and prints how many NEW_VMGENID=1 uevents came since the barrier before
 # (barrier NAME: only those of devices whose path ends in /NAME).
 # Whatever the driver sent before the barrier is counted.
-BARRIER_ARG=VMGENID_TEST_BARRIER=1
+# (The kernel takes letters and digits only in a synthetic uevent's keys
+# and values, and no newline after them.)
+BARRIER_ARG=VMGENIDBARRIER=1
 counter_start() {
 	rm -f /tmp/counted /tmp/counter.err
 	uevent-listen NEW_VMGENID=1 0 600 "SYNTH_ARG_$BARRIER_ARG" >/tmp/counted 2>/tmp/counter.err &
@@ -31,20 +33,22 @@ counter_start() {
 	while ! grep -q listening /tmp/counter.err 2>/dev/null; do
 		sleep 0.05
 	done
-	BARRIERS=0
 }
 barrier() {
-	echo "change 6e1f5e2a-0c4e-4d1b-9a5e-7f3a1c2b4d5e $BARRIER_ARG" \
+	# Each barrier before this one has reached the listener (this function
+	# waited for it): this one is the next. (No variable keeps count: the
+	# callers run this in a $(...) subshell.)
+	n=$(($(grep -c '^barrier' /tmp/counted) + 1))
+	printf 'change 6e1f5e2a-0c4e-4d1b-9a5e-7f3a1c2b4d5e %s' "$BARRIER_ARG" \
 		>/sys/devices/virtual/mem/null/uevent || { echo "no barrier: the write failed"; return 1; }
-	BARRIERS=$((BARRIERS + 1))
 	i=0
-	while [ "$(grep -c '^barrier' /tmp/counted)" -lt $BARRIERS ]; do
+	while [ "$(grep -c '^barrier' /tmp/counted)" -lt $n ]; do
 		! grep -q '^overflow' /tmp/counted || { echo "the listener lost events (ENOBUFS)"; return 1; }
-		[ $i -lt 300 ] || { echo "barrier $BARRIERS never reached the listener"; return 1; }
+		[ $i -lt 300 ] || { echo "barrier $n never reached the listener"; return 1; }
 		sleep 0.1
 		i=$((i + 1))
 	done
-	awk -v n=$BARRIERS -v dev="${1:-}" '/^barrier/ { b++; next }
+	awk -v n=$n -v dev="${1:-}" '/^barrier/ { b++; next }
 		b == n - 1 && /^uevent/ && (dev == "" || index($2, "/" dev)) { c++ }
 		END { print c + 0 }' /tmp/counted
 }
