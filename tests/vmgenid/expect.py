@@ -116,7 +116,7 @@ def module_after(reseed=True):
 def clone_round(module=False):
     """clone.sh, one round up to "ready" (the VM then is snapshotted,
     restored and told to go on or finish)."""
-    e = Expect(["round *: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot"])
+    e = Expect(["setup: round *: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot"])
     if module:
         e = Expect(["insmod vmgenid.ko into "]) + e
     return e
