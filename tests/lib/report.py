@@ -65,6 +65,8 @@ def verdict_kind(name):
         return "setup"
     if name.startswith("(message)") or ": (message)" in name:
         return "diagnostic"
+    if "(control)" in name:
+        return "control"
     return "behaviour"
 
 
@@ -116,11 +118,11 @@ class Report:
         self._print("SKIP %s: %s" % (name, why))
 
     def verdicts(self, prefix, checks, expect):
-        """Count a guest's verdicts [(passed, name)] (a verdict named
-        "setup..." is the test's own setup, not a behaviour; one whose
-        expected check starts "(message)" is a diagnostic: it greps a line
-        the kernel prints), and their declared skips; return the problems
-        with the manifest `expect` ([] when the verdicts fit it)."""
+        """Count a guest's verdicts [(passed, name)] (verdict_kind: a
+        verdict named "setup..." is the test's own setup, one named
+        "(message)..." a diagnostic, one that says "(control)" a control),
+        and their declared skips; return the problems with the manifest
+        `expect` ([] when the verdicts fit it)."""
         for passed, name in checks:
             self.result("%s: %s" % (prefix, name), passed, kind=verdict_kind(name))
         for name, why in expect.skips:

@@ -57,6 +57,8 @@ def mailbox(variant, ncpus):
         e += Expect(["kernel log: no mailbox node, so INIT/SIPI",
                      "all %d CPUs are online through INIT/SIPI" % ncpus,
                      "kexec_load is accepted without a mailbox (control)"])
+        e += _needs_cpu1(ncpus, ["offlining cpu1 succeeds without a mailbox, and onlining "
+                                 "it again (control)"])
     elif variant in dts.INTC_VARIANTS and variant != "intc-nocpus":
         e = Expect(["kernel log: the ISA IRQs are routed through the tree's IO-APIC",
                     "the timer interrupts through the IO-APIC: ",

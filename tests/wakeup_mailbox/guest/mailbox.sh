@@ -125,6 +125,11 @@ missing | disabled)
 		kmsg_has "no intel,wakeup-mailbox node; starting CPUs with INIT/SIPI"
 	check "all $ncpus CPUs are online through INIT/SIPI" [ "$cpus" -eq "$ncpus" ]
 	kexec_check accepted " without a mailbox (control)"
+	# The control for "offlining cpu1 is refused" in the mailbox boots.
+	[ "$ncpus" -gt 1 ] &&
+		check "offlining cpu1 succeeds without a mailbox, and onlining it again (control)" \
+			sh -c 'c=/sys/devices/system/cpu/cpu1/online; echo 0 >$c && grep -qx 0 $c &&
+				echo 1 >$c && grep -qx 1 $c'
 	;;
 intc | intc-mailbox)
 	check "kernel log: the ISA IRQs are routed through the tree's IO-APIC" \
