@@ -32,6 +32,7 @@ class Expect:
 
     def judge(self, names):
         """Problems with the verdict names `names`: [] when they fit."""
+        names = [n[len(MESSAGE):] if n.startswith(MESSAGE) else n for n in names]
         problems, matched = [], set()
         for check in self.checks:
             hits = [i for i, n in enumerate(names) if self._pattern(check).match(n)]
@@ -59,11 +60,16 @@ BOOT_OK = ("manifest of %d checks, every verdict arrived, \"done\", kernel log h
            "oops, BUG or WARNING")
 
 
+# How the guest marks a verdict that only greps the kernel log (init's
+# check(), for kmsg_has): a diagnostic, matched by the manifest without it.
+MESSAGE = "[message] "
+
+
 def verdict_kind(name):
     """The kind of a guest verdict, from its name."""
     if name.startswith("setup"):
         return "setup"
-    if name.startswith("(message)") or ": (message)" in name:
+    if name.startswith(MESSAGE) or re.match(r"(.*: )?kernel log", name):
         return "diagnostic"
     if "(control)" in name:
         return "control"
@@ -119,8 +125,9 @@ class Report:
 
     def verdicts(self, prefix, checks, expect):
         """Count a guest's verdicts [(passed, name)] (verdict_kind: a
-        verdict named "setup..." is the test's own setup, one named
-        "(message)..." a diagnostic, one that says "(control)" a control),
+        verdict named "setup..." is the test's own setup, one marked
+        "[message]" or named "kernel log..." a diagnostic, one that says
+        "(control)" a control),
         and their declared skips; return the problems with the manifest
         `expect` ([] when the verdicts fit it)."""
         for passed, name in checks:
