@@ -261,7 +261,9 @@ def test_dt_control_drivers(report):
         kernel = os.path.join(OUT, "arm64", "Image-control-" + ctl)
         first, new = os.urandom(16), os.urandom(16)
         quiet = Report(quiet=True)
-        with arm64_guest(name, kernel, initrd("arm64-vmgenid"), "good",
+        # QEMU's options take no commas in paths: the guest's own name is
+        # the control's.
+        with arm64_guest("control-" + ctl, kernel, initrd("arm64-vmgenid"), "good",
                          "test=dt " + dtb.cmdline(MEMORY, first, new), first) as g:
             g.start()
             quiet.guest(name, g, g.run_to_end(), expect.dt(None))
