@@ -151,7 +151,9 @@ def test_harness_counts(report):
 
 
 def qemu_children(pid):
-    """PIDs of the QEMU processes whose parent is `pid`."""
+    """PIDs of the QEMU processes whose parent is `pid` and that boot a
+    kernel (not the short-lived ones that only dump a device tree, which
+    end by themselves: a run killed while one runs shows nothing)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -164,7 +166,13 @@ def qemu_children(pid):
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         ppid = int(stat[stat.rindex(")") + 2:].split()[1])
         if ppid == pid and comm.startswith("qemu-system"):
-            found.append(int(entry))
+            try:
+                with open("/proc/%s/cmdline" % entry, "rb") as f:
+                    boots = b"\0-kernel\0" in f.read()
+            except OSError:
+                continue
+            if boots:
+                found.append(int(entry))
     return found
 
 
