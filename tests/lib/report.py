@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from lib.qemu import qemu_started, reaping
+from lib.qemu import OUT, TOP, qemu_started, reaping
 
 
 class Expect:
@@ -58,6 +58,24 @@ KINDS = {
 }
 BOOT_OK = ("manifest of %d checks, every verdict arrived, \"done\", kernel log has no "
            "oops, BUG or WARNING")
+
+
+# What every boot's bookkeeping result has in its name (Report.boot).
+BOOT_MARK = ": boot OK ("
+
+
+def build_control(report, name, arch, control, patch):
+    """Build (or find built) the control kernel `control`: the arm64 or
+    x86_64 test kernel with `patch` applied (scripts/build-control); one
+    setup result for `name`. Returns the image's path, or None."""
+    p = subprocess.run([os.path.join(TOP, "scripts", "build-control"), arch, control, patch],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    report.result("%s: the control kernel builds" % name, p.returncode == 0,
+                  p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
+    if p.returncode:
+        return None
+    image = "bzImage" if arch == "x86_64" else "Image"
+    return os.path.join(OUT, arch, "%s-control-%s" % (image, control))
 
 
 # How the guest marks a verdict that only greps the kernel log (init's
@@ -127,9 +145,8 @@ class Report:
         """Count a guest's verdicts [(passed, name)] (verdict_kind: a
         verdict named "setup..." is the test's own setup, one marked
         "[message]" or named "kernel log..." a diagnostic, one that says
-        "(control)" a control),
-        and their declared skips; return the problems with the manifest
-        `expect` ([] when the verdicts fit it)."""
+        "(control)" a control), and their declared skips; return the
+        problems with the manifest `expect` ([] when the verdicts fit it)."""
         for passed, name in checks:
             self.result("%s: %s" % (prefix, name), passed, kind=verdict_kind(name))
         for name, why in expect.skips:
@@ -139,7 +156,7 @@ class Report:
     def boot(self, prefix, problems, what):
         """The one bookkeeping result of a boot: `what` it was held to,
         and the problems found ([] when none)."""
-        self.result("%s: boot OK (%s)" % (prefix, what), not problems, "; ".join(problems),
+        self.result("%s%s%s)" % (prefix, BOOT_MARK, what), not problems, "; ".join(problems),
                     kind="boot")
 
     def guest(self, prefix, guest, completed, expect):

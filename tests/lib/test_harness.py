@@ -23,12 +23,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import TOP  # noqa: E402
-from lib.report import Expect, Report  # noqa: E402
+from lib.report import BOOT_MARK, Expect, Report  # noqa: E402
 from vmgenid import expect  # noqa: E402
 from vmgenid.test_vmgenid import arm64_guest, initrd, project_kernel  # noqa: E402
-
-BOOT_OK = ": boot OK ("
-
 
 def dt_bad_boot(name, append=""):
     """The shortest boot there is (arm64, the malformed-node scenario),
@@ -78,7 +75,7 @@ def test_harness_late_warning(report):
     for append, want_pass in (("", True), ("late_warn=1", False)):
         name = "harness-late-warning%s" % ("-planted" if append else "-control")
         results = dt_bad_boot(name, append)
-        got = [(ok, detail) for ok, n, detail in results if BOOT_OK in n]
+        got = [(ok, detail) for ok, n, detail in results if BOOT_MARK in n]
         report.control("%s: the boot's kernel log check %s" % (name, "passes" if want_pass else
                                                                "fails on the planted late WARNING"),
                        len(got) == 1 and got[0][0] == want_pass and

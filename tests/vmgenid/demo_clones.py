@@ -74,7 +74,7 @@ def main():
         if not clones:
             print(ROW % (label, "-", "-", "(no clone reported: see make test)", ""))
             continue
-        judge(report, machine.label, clones, protected, key, getattr(machine, "notify_same", True))
+        judge(report, machine.label, clones, protected, key, machine.notify_same)
         for i, (c, v) in enumerate(zip(clones, verdicts(clones))):
             ident = "%s %s.." % ("same" if c.kind == "same" else "NEW ", c.id[:8])
             print(ROW % (label if i == 0 else "", i + 1, ident, c.random[:32], v), flush=True)

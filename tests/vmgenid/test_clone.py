@@ -185,6 +185,7 @@ class X86:
     """The project's x86_64 kernel with QEMU's -device vmgenid."""
 
     label = "x86_64 project kernel, QEMU vmgenid"
+    notify_same = True  # QEMU notifies on every restore
 
     def __init__(self):
         self.kernel, self.rd = project_kernel("x86_64"), initrd("x86_64-vmgenid")
@@ -295,8 +296,7 @@ def run_clones(report, machine, name, protected, reseed_key="reseeds", kinds=KIN
     with reaping(DEADLINE):
         clones = clone_set(report, machine, name, kinds)
     if clones is not None:
-        judge(report, machine.label, clones, protected, reseed_key,
-              getattr(machine, "notify_same", True))
+        judge(report, machine.label, clones, protected, reseed_key, machine.notify_same)
     return clones
 
 

@@ -11,8 +11,8 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP, Guest  # noqa: E402
-from lib.report import Report  # noqa: E402
+from lib.qemu import OUT, Guest  # noqa: E402
+from lib.report import BOOT_MARK, Report, build_control  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -251,14 +251,10 @@ def test_dt_control_drivers(report):
     that its fault breaks must fail, and the boot must still complete."""
     for ctl, what, check in CONTROLS:
         name = "control dt, %s" % what
-        patch = os.path.join(HERE, "controls", ctl + ".patch")
-        p = subprocess.run([os.path.join(TOP, "scripts", "build-control"), "arm64", ctl, patch],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        report.result("%s: the control kernel builds" % name, p.returncode == 0,
-                      p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
-        if p.returncode:
+        kernel = build_control(report, name, "arm64", ctl,
+                               os.path.join(HERE, "controls", ctl + ".patch"))
+        if not kernel:
             continue
-        kernel = os.path.join(OUT, "arm64", "Image-control-" + ctl)
         first, new = os.urandom(16), os.urandom(16)
         quiet = Report(quiet=True)
         # QEMU's options take no commas in paths: the guest's own name is
@@ -268,7 +264,7 @@ def test_dt_control_drivers(report):
             g.start()
             quiet.guest(name, g, g.run_to_end(), expect.dt(None))
         for passed, rname, detail in quiet.results:
-            if ": boot OK (" in rname:
+            if BOOT_MARK in rname:
                 report.result(rname, passed, detail, kind="boot")
         got = [(ok, n) for ok, n, _ in quiet.results if n.startswith("%s: %s" % (name, check))]
         report.control("%s: the check \"%s\" fails" % (name, check),

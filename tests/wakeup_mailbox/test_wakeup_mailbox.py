@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, TOP, Guest, popen_qemu, run_qemu  # noqa: E402
+from lib.report import build_control  # noqa: E402
 from wakeup_mailbox import dts, expect  # noqa: E402
 
 # MAILBOX_KERNEL=FILE boots another kernel (the README's comparison with v2).
@@ -531,14 +532,10 @@ def test_mailbox_dedup_control(report):
     dedup-keeps-mp-table.patch, scripts/build-control) must fail the
     checks that the CPUs are counted once."""
     patch = os.path.join(TOP, "tests", "wakeup_mailbox", "controls", "dedup-keeps-mp-table.patch")
-    p = subprocess.run([os.path.join(TOP, "scripts", "build-control"), "x86_64", "dedup", patch],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     name = "control mailbox-dedup, kernel without the MP-table line"
-    report.result("%s: the control kernel builds" % name, p.returncode == 0,
-                  p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
-    if p.returncode:
+    kernel = build_control(report, name, "x86_64", "dedup", patch)
+    if not kernel:
         return
-    kernel = os.path.join(OUT, "x86_64", "bzImage-control-dedup")
     with mailbox_guest("control-dedup", 4, "dedup", kernel=kernel, shape="openhcl") as g:
         g.start()
         completed = g.run_to_end()

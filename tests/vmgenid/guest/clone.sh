@@ -52,13 +52,13 @@ while :; do
 	while [ "$(uptime_s)" -lt "${clone_uptime:-12}" ]; do
 		sleep 0.5
 	done
-	check "setup: round $gen: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot" \
-		getrandom --reseed 0
 	# One listener tells the host the moment the first uevent comes (the
 	# benchmark times it); the other counts them all, up to a barrier.
-	listen "${clone_wait:-20}"
 	counter_start
 	n0=$(notifications)
+	check "setup: round $gen: forced a CRNG reseed (RNDRESEEDCRNG) before the snapshot" \
+		getrandom --reseed 0
+	listen "${clone_wait:-20}"
 	say ready
 	hear
 	case $REPLY in
