@@ -30,9 +30,9 @@ def project_kernel(arch):
 
 
 def stock_kernel(arch):
-    """Debian's stock 6.1 kernel: installed (amd64) or fetched (arm64)."""
-    pattern = ("/boot/vmlinuz-6.1.*-amd64" if arch == "x86_64" else
-               os.path.join(OUT, "debian-arm64/root/boot/vmlinuz-6.1.*-arm64"))
+    """Debian's stock 6.1 kernel, fetched by scripts/debian-kernel."""
+    deb = "amd64" if arch == "x86_64" else "arm64"
+    pattern = os.path.join(OUT, "debian-%s/root/boot/vmlinuz-6.1.*-%s" % (deb, deb))
     found = sorted(glob.glob(pattern))
     if not found:
         raise RuntimeError("no stock kernel %s" % pattern)
