@@ -71,6 +71,13 @@ arch_vars() {
 	arm64) karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image name=Image ;;
 	*) die "unknown arch $1" ;;
 	esac
+	# GNU nm loads every plugin in bfd-plugins/ each time it runs: with
+	# LLVM's (llvm-14-linker-tools, on these machines) that is about 85 ms
+	# a call, and 6.1's kbuild runs nm on every object it compiles
+	# (check-local-export). Naming GCC's own plugin loads that one alone.
+	nm=${cross}nm
+	plugin=$("${cross}gcc" -print-file-name=liblto_plugin.so 2>/dev/null) || :
+	[ ! -f "$plugin" ] || nm="$nm --plugin=$plugin"
 }
 
 # fragments_stuck CONFIG FRAGMENT...: every option the fragments ask for
