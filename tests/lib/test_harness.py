@@ -147,6 +147,25 @@ def test_harness_counts(report):
                    "%d passed, %d failed, %s" % (quiet.passed, quiet.failed, quiet.kinds))
 
 
+def test_harness_demo_report(report):
+    """The demonstration's report (make's tests/vmgenid/demo_clones.py,
+    which make test does not run) takes a guest's verdicts as the tests'
+    Report does: once it did not, and the demonstration stopped at its
+    first boot."""
+    from vmgenid.demo_clones import Quiet
+    quiet = Quiet()
+    try:
+        quiet.verdicts("guest", [(True, "setup (not the driver): read back"),
+                                 (True, "a behaviour"), (False, "[message] a diagnostic")],
+                       Expect(["setup (not the driver)", "a behaviour", "[message] a diagnostic"]))
+        got = (quiet.passed, quiet.failed, quiet.failures)
+    except TypeError as e:
+        got = str(e)
+    report.result("harness: the demonstration's report counts a guest's verdicts: 1 passed, "
+                  "1 failed, the setup step not counted",
+                  got == (1, 1, ["guest: [message] a diagnostic"]), str(got))
+
+
 def qemu_children(pid):
     """PIDs of the QEMU processes whose parent is `pid` and that boot a
     kernel (not the short-lived ones that only dump a device tree, which
@@ -229,5 +248,5 @@ def test_harness_interrupted_run(report):
             os.kill(q, signal.SIGKILL)
 
 
-TESTS = [test_harness_counts, test_harness_manifest, test_harness_late_warning, test_harness_dead_irq,
+TESTS = [test_harness_counts, test_harness_demo_report, test_harness_manifest, test_harness_late_warning, test_harness_dead_irq,
          test_harness_kmemleak_off, test_harness_interrupted_run]
