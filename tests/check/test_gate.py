@@ -115,7 +115,7 @@ def test_gate_tells_sparse_from_w1(report):
     scratch file with one W=1 warning and two sparse warnings, compiled in
     the gate's x86_64 tree, lands in the right rows."""
     check = load_check()
-    source = os.path.join(OUT, "src", "all")
+    source = check.matrix_src("x86_64")
     build = os.path.join(OUT, "build", "matrix-x86_64")
     probe = os.path.join(source, "drivers", "virt", "gate-probe.c")
     if not os.path.exists(os.path.join(build, ".config")):
