@@ -17,7 +17,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree trees kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
+.PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
 	dkms-install dkms-remove clean
 
 all: demo-kernels module module-arm64 initramfs
@@ -78,8 +78,15 @@ upstream-kernels: deps
 # (Building x86_64's and arm64's kernels in two chains side by side, each
 # make -j2, was measured: 4892 busy core-seconds against 4412 in turn, for
 # about 3 % less wall time, less than the noise between runs: not kept.)
-test: trees kernels upstream-kernels module module-arm64 initramfs
+test: trees early-checks kernels upstream-kernels module module-arm64 initramfs
 	tests/run
+
+# The gate's checks that need no built kernel, for both bases, in the
+# background at the lowest priority while the kernels build
+# (scripts/check-early): the gate among the tests waits for it and takes
+# its results for the same commits.
+early-checks: trees
+	scripts/check-early --background
 
 check: trees kernels upstream-kernels
 	$(S) check scripts/check

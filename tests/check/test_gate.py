@@ -236,11 +236,13 @@ def test_dkms(report):
     report.result("dkms: dkms remove leaves no module behind", not os.path.exists(ko))
 
 
-# The 6.1 gate and its self-tests (6.1's trees), and the upstream base's
-# gate (its own trees): tests/run runs each in a different lane. dkms
-# (Debian's headers) runs in the upstream gate's lane, which is the
-# shorter one.
-TESTS_61 = [test_gate_catches_broken_patch, test_gate_bisect_catches_broken_commit,
-            test_gate, test_gate_tells_sparse_from_w1, test_gate_coccicheck_finds_planted]
-TESTS_UPSTREAM = [test_gate_upstream, test_dkms]
-TESTS = TESTS_61 + TESTS_UPSTREAM
+# The 6.1 gate and its self-tests (6.1's trees), then the upstream base's
+# gate (its own trees): tests/run's side lane, beside the boots. With the
+# checks that need no kernel build done while the kernels built
+# (scripts/check-early), both gates together take about as long as the
+# boots. dkms (Debian's headers) runs in the boots' lane.
+TESTS_GATES = [test_gate_catches_broken_patch, test_gate_bisect_catches_broken_commit,
+               test_gate, test_gate_tells_sparse_from_w1, test_gate_coccicheck_finds_planted,
+               test_gate_upstream]
+TESTS_DKMS = [test_dkms]
+TESTS = TESTS_GATES + TESTS_DKMS
