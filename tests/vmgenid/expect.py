@@ -120,3 +120,32 @@ def clone_round(module=False):
     if module:
         e = Expect(["insmod vmgenid.ko into "]) + e
     return e
+
+
+def storm(acpi):
+    """storm.sh (acpi: x86_64, acpi-shapes.asl's devices, vmgenid a module
+    loaded by modalias, removed and loaded again in the storm) or
+    storm-dt.sh (arm64, the device tree's node, vmgenid built in)."""
+    if acpi:
+        e = Expect(["modalias: the kernel's vmgenid is a module, not loaded at boot",
+                    "modalias: modprobe '*' loads vmgenid and binds ",
+                    "the six platform devices are bound",
+                    "the _CID-only device is bound by the ACPI driver",
+                    "storm: * notifications (simulated), each of a changed ID; the driver "
+                    "reseeded ",
+                    "storm: unbind/bind of the platform devices beside them: ",
+                    "storm: rmmod, then modprobe by modalias, beside them: "])
+    else:
+        e = Expect(["bound through OF as ",
+                    "storm: * notifications (simulated); IRQ * taken ",
+                    "storm: unbind/bind of * beside them: "])
+    e += Expect(["after the storm: the driver is loaded and bound",
+                 "after the storm: lockdep is still on",
+                 "after the storm: debug objects are on, with no warning"])
+    if acpi:
+        e += Expect(["after the storm: each of the 7 devices (simulated notify): ID unchanged, "
+                     "no uevent; changed, exactly one"])
+    else:
+        e += Expect(["after the storm: (simulated notify, the ID in memory unchanged): no uevent",
+                     "after the storm: (simulated notify, a new ID): exactly one uevent"])
+    return e + Expect(["no leak after the storm (kmemleak)"])

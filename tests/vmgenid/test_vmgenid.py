@@ -17,7 +17,7 @@ from vmgenid import dtb, expect  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MEMORY = "256M"
-ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp", "1"]
+ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY]
 CYCLES = os.environ.get("BIND_CYCLES", "100")
 
 
@@ -145,7 +145,7 @@ def test_acpi_malformed(report):
 SHAPES_BASE = 0x08000000
 
 
-def shapes_guest(report, name, kernel, rd, append):
+def shapes_guest(report, name, kernel, rd, append, smp=1):
     """x86_64 with every ACPI shape of the ID (tests/vmgenid/acpi-shapes.asl);
     the host places a random ID for each; the guest keeps the page out of its
     RAM."""
@@ -154,7 +154,7 @@ def shapes_guest(report, name, kernel, rd, append):
         return None
     g = Guest(name, "x86_64", kernel, rd,
               "memmap=4K$0x%x shapes_base=0x%x %s" % (SHAPES_BASE, SHAPES_BASE, append),
-              extra=["-acpitable", "file=" + aml], memory=MEMORY)
+              extra=["-acpitable", "file=" + aml], memory=MEMORY, smp=smp)
     page = bytes(0x100) + os.urandom(7 * 16)
     g.cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on"
               % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), SHAPES_BASE)]
@@ -193,9 +193,10 @@ def test_module_x86_stock(report):
 
 # -- arm64: a Firecracker-shaped device tree ----------------------------------
 
-def arm64_guest(name, kernel, rd, variant, append, id_bytes):
-    g = Guest(name, "arm64", kernel, rd, append, memory=MEMORY)
-    path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE, MEMORY, variant)
+def arm64_guest(name, kernel, rd, variant, append, id_bytes, smp=1):
+    g = Guest(name, "arm64", kernel, rd, append, memory=MEMORY, smp=smp)
+    path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE + ["-smp", str(smp)], MEMORY,
+                    variant)
     idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), id_bytes)
     g.cmd += ["-dtb", path, "-device",
               "loader,file=%s,addr=0x%x,force-raw=on" % (idfile, dtb.id_addr(MEMORY))]
@@ -280,6 +281,42 @@ def test_dt_control_drivers(report):
                        got[0][1] if got else "the check was not made")
 
 
+# -- storms: 4 vCPUs, kernels with the lock checkers ----------------------------
+# The test kernels carry PROVE_LOCKING, DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS
+# (configs/common.config); each boot's kernel log must stay clean.
+
+STORM_NOTIFIES = os.environ.get("STORM_NOTIFIES", "50")
+STORM_TIMEOUT = 300  # s: 4 vCPUs under TCG, beside the gate in the other lane
+
+
+def storm_boot(report, g, manifest):
+    g.timeout = STORM_TIMEOUT
+    boot(report, g, manifest)
+
+
+def test_storm_acpi(report):
+    """x86_64 test kernel (vmgenid a module), acpi-shapes.asl's seven
+    devices, 4 vCPUs: the module loaded by modalias; simulated
+    notifications (a Notify from AML) in a loop beside unbind/bind and
+    rmmod/modprobe loops; then every device still follows its ID."""
+    g = shapes_guest(report, "storm-acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
+                     "test=storm modalias=1 storm_notifies=%s" % STORM_NOTIFIES, smp=4)
+    if g:
+        storm_boot(report, g, expect.storm(acpi=True))
+
+
+def test_storm_dt(report):
+    """arm64 test kernel (vmgenid built in), the device tree of test_dt,
+    4 vCPUs: simulated notifications (the SPI made pending) in a loop beside
+    unbind/bind in a loop; then the driver still follows the ID."""
+    first, new = os.urandom(16), os.urandom(16)
+    storm_boot(report, arm64_guest("storm-dt", project_kernel("arm64"), initrd("arm64-vmgenid"),
+                                   "good", "test=storm-dt storm_notifies=%s " % STORM_NOTIFIES +
+                                   dtb.cmdline(MEMORY, first, new), first, smp=4),
+               expect.storm(acpi=False))
+
+
 TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_control_drivers,
          test_dt_malformed,
-         test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock]
+         test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock,
+         test_storm_acpi, test_storm_dt]

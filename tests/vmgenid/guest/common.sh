@@ -1,6 +1,21 @@
 # Helpers for the vmgenid scenarios; sourced by them, after /init's helpers.
 DRV=/sys/bus/platform/drivers/vmgenid
 
+# coldplug: what udev does at boot for each device that has no driver:
+# modprobe of its modalias. The x86_64 test kernel builds vmgenid as a
+# module (configs/x86_64.config); its initramfs holds the kernel's
+# modules and depmod's tables, and every vmgenid scenario starts with the
+# driver loaded so, unless modalias=1 (the storm loads it itself, as a
+# check). Kernels without modules.alias are left alone.
+coldplug() {
+	for f in /sys/bus/platform/devices/*/modalias /sys/bus/acpi/devices/*/modalias; do
+		[ -e "${f%/modalias}/driver" ] || modprobe -q "$(cat "$f")" 2>/dev/null
+	done
+}
+if [ -f "/lib/modules/$(uname -r)/modules.alias" ] && [ -z "${modalias:-}" ]; then
+	coldplug
+fi
+
 # listen [TIMEOUT]: start a netlink listener for NEW_VMGENID=1 in the
 # background; it writes "uevent ..." straight to the host when one comes.
 listen() {
@@ -115,3 +130,14 @@ irq_count() {
 		/proc/interrupts
 }
 
+# sci: the ACPI SCIs taken so far (QEMU's notifications raise one).
+sci() { awk '{ print $1 }' /sys/firmware/acpi/interrupts/sci; }
+# sci_rose FROM: the SCI count rose above FROM (at most 10 s).
+sci_rose() {
+	i=0
+	while [ "$(sci)" -le "$1" ]; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}

@@ -1,0 +1,104 @@
+# Helpers for the storm scenarios (storm, storm-dt): loops that run in the
+# background, on whichever vCPUs the scheduler gives them, until
+# storm_stop; each counts its rounds. Sourced after common.sh.
+STOP=/tmp/storm.stop
+LOOPS=
+
+# loop NAME COMMAND...: run COMMAND over and over until storm_stop. The
+# rounds it succeeded go to /tmp/NAME.ok, those it failed to /tmp/NAME.fail,
+# the last failure's output to /tmp/NAME.err.
+loop() {
+	lname=$1
+	shift
+	(
+		good=0 bad=0
+		while [ ! -e $STOP ]; do
+			if "$@" >/tmp/$lname.out 2>&1; then
+				good=$((good + 1))
+			else
+				bad=$((bad + 1))
+				cp /tmp/$lname.out /tmp/$lname.err
+			fi
+		done
+		echo $good >/tmp/$lname.ok
+		echo $bad >/tmp/$lname.fail
+	) &
+	LOOPS="$LOOPS $!"
+}
+storm_start() { rm -f $STOP /tmp/*.ok /tmp/*.fail /tmp/*.err; }
+storm_stop() { touch $STOP && wait $LOOPS; }
+# rounds NAME: "N rounds" and, if any failed, how many and the last error.
+rounds() {
+	printf '%s rounds' "$(cat /tmp/$1.ok)"
+	[ "$(cat /tmp/$1.fail)" = 0 ] ||
+		printf ' (%s failed, the last: %s)' "$(cat /tmp/$1.fail)" \
+			"$(tr '\n' ' ' </tmp/$1.err | cut -c1-120)"
+}
+# ran NAME [FAILURES_OK]: the loop ran at least one round; none failed
+# unless FAILURES_OK (a loop beside a module being removed).
+ran() {
+	rounds "$1"
+	[ "$(cat /tmp/$1.ok)" -gt 0 ] || return 1
+	[ -n "${2:-}" ] || [ "$(cat /tmp/$1.fail)" = 0 ]
+}
+
+# rebind DEVICE...: unbind each DEVICE the vmgenid platform driver holds,
+# and bind it again.
+rebind() {
+	for d; do
+		echo "$d" >$DRV/unbind && echo "$d" >$DRV/bind || return 1
+	done
+}
+# reload: remove the vmgenid module, and load it again by the modalias of
+# the device $MODALIAS_OF (what udev does for a device without a driver).
+reload() {
+	rmmod vmgenid && modprobe "$(cat "$MODALIAS_OF/modalias")"
+}
+# bind_all DEVICE...: every DEVICE bound by the platform driver, binding
+# those that are not (a loop may have stopped between unbind and bind).
+bind_all() {
+	for d; do
+		[ -e "$DRV/$d" ] || echo "$d" >$DRV/bind || return 1
+	done
+}
+
+# loaded_and_bound DEVICE...: the module (modalias=1) is loaded and
+# every DEVICE bound by the platform driver.
+loaded_and_bound() {
+	[ -z "${modalias:-}" ] || [ -e /sys/module/vmgenid/refcnt ] || modprobe vmgenid || return 1
+	bind_all "$@" && for d; do test -e "$DRV/$d" || return 1; done
+}
+
+# The lock checkers are still on after the storm: lockdep turns itself
+# off at its first report (debug_locks 0), and the debug objects code at
+# its first failure to allocate.
+lockdep_on() {
+	grep -E 'debug_locks:|dependency chains:' /proc/lockdep_stats | tr -s ' \n' ' '
+	grep -Eq 'debug_locks: +1$' /proc/lockdep_stats
+}
+debug_objects_on() {
+	s=/sys/kernel/debug/debug_objects/stats
+	grep -E '^(warnings|max_checked|objs_allocated)' $s | tr -s ' \n' ' '
+	! dmesg | grep -q "ODEBUG disabled" && grep -Eq '^warnings *:0$' $s
+}
+
+# modalias_boot DEVICE_PATH: the driver is a module (the kernel's
+# modules.alias lists it), not loaded at boot, and modprobe of the
+# device's modalias, as udev runs it for a device without a driver,
+# loads it and binds the device.
+modalias_boot() {
+	MODALIAS_OF=$1
+	check "modalias: the kernel's vmgenid is a module, not loaded at boot" \
+		sh -c "grep -q vmgenid /lib/modules/$(uname -r)/modules.alias && [ ! -e /sys/module/vmgenid ]"
+	check "modalias: modprobe '$(cat "$1/modalias")' loads vmgenid and binds ${1##*/}" \
+		sh -c "modprobe '$(cat "$1/modalias")' && [ -e /sys/module/vmgenid/refcnt ] && [ -e $DRV/${1##*/} ]"
+}
+
+# report_loop LABEL NAME [FAILURES_OK]: one verdict, LABEL, for loop NAME.
+report_loop() {
+	if out=$(ran "$2" "${3:-}"); then
+		ok "$1: $out"
+	else
+		notok "$1: $out"
+	fi
+}
