@@ -25,7 +25,10 @@ loop() {
 	) &
 	LOOPS="$LOOPS $!"
 }
-storm_start() { rm -f $STOP /tmp/*.ok /tmp/*.fail /tmp/*.err; }
+storm_start() {
+	rm -f $STOP
+	LOOPS=
+}
 storm_stop() { touch $STOP && wait $LOOPS; }
 # rounds NAME: "N rounds" and, if any failed, how many and the last error.
 rounds() {

@@ -4,9 +4,10 @@
 # acpi-shapes.sh makes them (QEMU cannot: a byte of a device's ID changed
 # through /dev/mem, then a Notify from AML), storm_notifies= of them, the
 # devices in turn; beside them the six platform devices are unbound and
-# bound in a loop, and where vmgenid is a module (modalias=1: the x86_64
-# test kernel's), it is loaded by a device's modalias first, as udev
-# would, then removed and loaded again in a loop. The host holds the kernel log clean; the lock checkers
+# bound in a loop. Where vmgenid is a module (modalias=1: the x86_64 test
+# kernel's), it is loaded by a device's modalias first, as udev would, and
+# a second storm of as many runs beside a loop that removes it and loads
+# it again. The host holds the kernel log clean; the lock checkers
 # must still be on at the end (they turn themselves off at their first
 # report); then every device still follows its ID: an unchanged ID makes
 # no uevent, a changed one exactly one.
@@ -19,26 +20,41 @@ BHYVE_V_GEN_COUNTER_V1:00"
 check "the six platform devices are bound" loaded_and_bound $PLATFORM
 check "the _CID-only device is bound by the ACPI driver" test -e $ACPI_DRV/VM_GEN_COUNTER:00
 
+# notify_storm: storm_notifies= notifications, device 1 to 7 in turn,
+# byte 0 to 15 of its ID in turn; their count is added to NOTIFIED.
+NOTIFIED=0
+notify_storm() {
+	n=0
+	while [ $n -lt "${storm_notifies:-50}" ]; do
+		flip $((n % 7 + 1)) $((n / 7 % 16))
+		sel $((n % 7 + 1))
+		n=$((n + 1))
+	done
+	NOTIFIED=$((NOTIFIED + n))
+}
 reseed="crng reseeded due to virtual machine fork"
 r0=$(reseeds "$reseed")
 kmemleak_clear
+# First beside the unbind/bind loop, then (a module) beside the reload
+# loop: the two at once leave the driver loaded only between a modprobe
+# and the next rmmod, and the unbind/bind loop would find it there only
+# by chance.
 storm_start
 loop rebind rebind $PLATFORM
-[ "${modalias:-}" ] && loop reload reload
-n=0
-while [ $n -lt "${storm_notifies:-50}" ]; do
-	# Device 1 to 7 in turn, byte 0 to 15 of its ID in turn.
-	flip $((n % 7 + 1)) $((n / 7 % 16))
-	sel $((n % 7 + 1))
-	n=$((n + 1))
-done
+notify_storm
 storm_stop
+if [ "${modalias:-}" ]; then
+	storm_start
+	loop reload reload
+	notify_storm
+	storm_stop
+fi
 r1=$(reseeds "$reseed")
 [ $((r1 - r0)) -gt 0 ] &&
-	ok "storm: $n notifications (simulated), each of a changed ID; the driver reseeded $((r1 - r0)) times" ||
-	notok "storm: $n notifications (simulated), each of a changed ID, and no reseed"
-report_loop "storm: unbind/bind of the platform devices beside them" rebind ${modalias:+1}
-[ "${modalias:-}" ] && report_loop "storm: rmmod, then modprobe by modalias, beside them" reload 1
+	ok "storm: $NOTIFIED notifications (simulated), each of a changed ID; the driver reseeded $((r1 - r0)) times" ||
+	notok "storm: $NOTIFIED notifications (simulated), each of a changed ID, and no reseed"
+report_loop "storm: unbind/bind of the platform devices beside them" rebind
+[ "${modalias:-}" ] && report_loop "storm: rmmod, then modprobe by modalias, beside them" reload
 check "after the storm: the driver is loaded and bound" loaded_and_bound $PLATFORM
 check "after the storm: lockdep is still on (it turns itself off at its first report)" lockdep_on
 check "after the storm: debug objects are on, with no warning" debug_objects_on
