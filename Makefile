@@ -92,11 +92,16 @@ check: trees kernels upstream-kernels
 	$(S) check scripts/check
 	$(S) check-upstream env UPSTREAM=1 scripts/check
 
+# The benchmarks' kernels are the test kernels without the lock checkers
+# (configs/bench.config): their figures compare with Debian's stock kernels.
 bench: kernels initramfs
+	$(S) kernel-x86_64-bench env VARIANT=bench scripts/build-kernel x86_64 all configs/bench.config
+	$(S) kernel-arm64-bench env VARIANT=bench scripts/build-kernel arm64 all configs/bench.config
 	$(S) kernel-x86_64-trace env VARIANT=trace KCFLAGS=-fno-inline-functions-called-once \
-		scripts/build-kernel x86_64 all configs/x86_64-trace.config
+		scripts/build-kernel x86_64 all configs/bench.config configs/x86_64-trace.config
 	$(S) bench-vmgenid tests/vmgenid/bench.py
-	$(S) bench-wakeup-mailbox tests/wakeup_mailbox/bench.py
+	$(S) bench-wakeup-mailbox env MAILBOX_KERNEL=$(OUT)/x86_64/bzImage-bench \
+		tests/wakeup_mailbox/bench.py
 
 bench-deps:
 	$(S) bench-deps scripts/bench-fresh-deps

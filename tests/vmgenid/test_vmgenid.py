@@ -41,9 +41,9 @@ def stock_kernel(arch):
 
 # -- x86_64: ACPI, QEMU's vmgenid device, a real VM fork ----------------------
 
-def fork_guest(name, kernel, rd, append, guid):
+def fork_guest(name, kernel, rd, append, guid, accel=None):
     return Guest(name, "x86_64", kernel, rd, append,
-                 extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY)
+                 extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY, accel=accel)
 
 
 def stop_at_ready(report, name, g, path, before, timeout=None):
@@ -68,13 +68,13 @@ def stop_at_ready(report, name, g, path, before, timeout=None):
     return checks if ready else None
 
 
-def snapshot(report, name, kernel, rd, append, before):
+def snapshot(report, name, kernel, rd, append, before, accel=None):
     """Boot, wait until the guest says "ready", migrate the VM to a file.
 
     Reports the checks made before the snapshot, held to the manifest
     `before`; returns (guid, file, the number of those checks)."""
     guid = str(uuid.uuid4())
-    g = fork_guest(name, kernel, rd, append, guid).start()
+    g = fork_guest(name, kernel, rd, append, guid, accel).start()
     path = os.path.join(OUT, "snapshot-%s" % name)
     checks = stop_at_ready(report, name, g, path, before)
     if checks is None:
@@ -82,11 +82,11 @@ def snapshot(report, name, kernel, rd, append, before):
     return guid, path, len(checks)
 
 
-def restore(name, kernel, rd, append, guid, path, word, earlier=0):
+def restore(name, kernel, rd, append, guid, path, word, earlier=0, accel=None):
     """Restore the snapshot into a new QEMU with `guid`, "cont", and tell the
     guest `word`; `earlier` verdicts reached the QEMU that took the snapshot.
     Returns the guest and the time "cont" returned."""
-    h = fork_guest(name, kernel, rd, append, guid)
+    h = fork_guest(name, kernel, rd, append, guid, accel)
     h.earlier = earlier
     h.cmd.append("-S")
     h.start(incoming="exec:cat %s" % path)

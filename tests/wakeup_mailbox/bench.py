@@ -42,7 +42,7 @@ from lib.qemu import OUT, reaping, run_qemu  # noqa: E402
 from wakeup_mailbox.test_wakeup_mailbox import (KERNEL, bringup_ms, firmware,  # noqa: E402
                                                 mailbox_guest)
 
-TRACE_KERNEL = KERNEL + "-trace"
+TRACE_KERNEL = os.path.join(os.path.dirname(KERNEL), "bzImage-trace")
 KINDS = (("mailbox", "openhcl", "wakeup_mailbox_wake_cpu"),
          ("INIT/SIPI", "missing", "wakeup_secondary_cpu_via_init"))
 # function_graph: " 0)  ! 123.456 us  |  wakeup_mailbox_wake_cpu();"
