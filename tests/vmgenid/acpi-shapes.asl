@@ -10,10 +10,11 @@
  * QEMU can raise no notification for these devices, so a trigger device
  * stands in for the VMM's GPE method: reading its sysfs "status" runs its
  * _STA, which executes Notify (DEV, 0x80) for the device whose number the
- * guest wrote to SEL (1 to 7), then clears SEL. SEL 8 notifies the QEMU
- * device with 0x81 instead, a value the specification does not use, which
- * 6.1's driver acts on all the same. At boot SEL is 0 and _STA notifies
- * nothing.
+ * guest wrote to SEL (1 to 7), counts it in NCNT (modulo 256), then clears
+ * SEL. SEL 8 notifies the QEMU device with 0x81 instead, a value the
+ * specification does not use, which 6.1's driver acts on all the same. At
+ * boot SEL is 0 and _STA notifies nothing. NCNT shows the guest that the
+ * Notify ran, as the SCI's count shows that QEMU's notification came.
  *
  * Some of these _HIDs are not valid ACPI or PNP IDs (the VMMs generate
  * their AML themselves): compile with iasl -f.
@@ -23,7 +24,8 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "VGSHAPES", 1)
     OperationRegion (VGMR, SystemMemory, 0x08000000, 0x1000)
     Field (VGMR, ByteAcc, NoLock, Preserve)
     {
-        SEL, 8
+        SEL, 8,
+        NCNT, 8
     }
 
     Scope (\_SB)
@@ -122,6 +124,10 @@ DefinitionBlock ("", "SSDT", 2, "VMGNDT", "VGSHAPES", 1)
                     Case (6) { Notify (VGH0, 0x80) }
                     Case (7) { Notify (VGB0, 0x80) }
                     Case (8) { Notify (VGQ0, 0x81) }
+                }
+                If ((SEL >= 1) && (SEL <= 8))
+                {
+                    NCNT = (NCNT + 1) & 0xFF
                 }
                 SEL = 0
                 Return (0x0F)

@@ -14,11 +14,13 @@ module=
 peek() { echo $((0x$(dd if=/dev/mem bs=1 skip=$(($1)) count=1 2>/dev/null | od -An -tx1 | tr -d ' '))); }
 poke() { printf "\\$(printf %o "$2")" | dd of=/dev/mem bs=1 seek=$(($1)) count=1 conv=notrunc 2>/dev/null; }
 # sel N: have AML notify device N (1-7) with 0x80, as the VMM's GPE method
-# would; sel 8: notify device 2 (QEMUVGID) with 0x81.
+# would; sel 8: notify device 2 (QEMUVGID) with 0x81. The AML counts each
+# Notify it ran in the page's second byte (notified).
 sel() {
 	poke "$base" "$1"
 	cat /sys/bus/acpi/devices/VGNT0002:00/status >/dev/null
 }
+notified() { peek $((base + 1)); }
 # byte N I [VALUE]: byte I of device N's ID; with VALUE, write it.
 byte() {
 	a=$((base + 0x100 + 0x10 * ($1 - 1) + $2))
@@ -26,13 +28,16 @@ byte() {
 }
 reseeds() { dmesg | grep -c "$1"; }
 # uevents_after N NAME BY: notify device N (bound by driver BY, acpi or
-# platform); print how many NEW_VMGENID=1 uevents from NAME were sent. The
+# platform); print how many NEW_VMGENID=1 uevents from NAME were sent, or,
+# if the AML's count shows that the Notify did not run, why not. The
 # Notify runs later, in ACPI's notify queue: unbinding NAME removes its
 # driver's notify handler, which waits for that queue
 # (acpi_os_wait_events_complete); after unbind and bind, a barrier counts
 # what was sent (common.sh). No time window.
 uevents_after() {
+	c0=$(notified)
 	sel "$1"
+	[ "$(notified)" != "$c0" ] || { echo "the Notify did not run (AML count stays at $c0)"; return; }
 	echo "$2" >/sys/bus/$3/drivers/vmgenid/unbind && echo "$2" >/sys/bus/$3/drivers/vmgenid/bind ||
 		{ echo "unbind/bind of $2 failed"; return; }
 	barrier "$2"
