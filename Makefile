@@ -47,6 +47,10 @@ kernels: tree
 	$(S) kernel-x86_64 scripts/build-kernel x86_64
 	$(S) control-dedup env REBUILD=0 scripts/build-control x86_64 dedup \
 		tests/wakeup_mailbox/controls/dedup-keeps-mp-table.patch
+	for c in uevent-always compare-15-bytes; do \
+		$(S) control-x86_64-$$c env REBUILD=0 scripts/build-control x86_64 $$c \
+			tests/vmgenid/controls/$$c.patch || exit; \
+	done
 	$(S) kernel-arm64 scripts/build-kernel arm64
 	for p in tests/vmgenid/controls/*.patch; do \
 		c=$$(basename $$p .patch); \

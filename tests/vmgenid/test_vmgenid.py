@@ -11,7 +11,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, Guest  # noqa: E402
+from lib.qemu import OUT, TOP, Guest  # noqa: E402
 from lib.report import BOOT_MARK, Report, build_control  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
 
@@ -243,42 +243,81 @@ def test_module_arm64_stock(report):
 
 
 # Control drivers (tests/vmgenid/controls/, built by scripts/build-control
-# in the arm64 test kernel's tree): each breaks the driver one way, and the
-# dt scenario's check named here must fail on it.
+# in the test kernels' trees): each breaks the driver one way, and the
+# check named here must fail on it: in the dt scenario (arm64, the driver
+# built in), and, for the two whose fault is not in the OF path, in the
+# acpi-shapes scenario (x86_64, where the driver is a module: the control
+# is its module).
 CONTROLS = (
     ("uevent-always", "a driver that sends the uevent on every notification",
-     "(simulated notify, unchanged ID): the interrupt reached the driver; no uevent"),
+     "(simulated notify, unchanged ID): the interrupt reached the driver; no uevent",
+     "QEMUVGID: (simulated notify, ID unchanged): "),
     ("compare-15-bytes", "a driver that compares 15 bytes of the ID",
-     "(simulated notify, byte 15 of the ID changed): exactly one uevent"),
+     "(simulated notify, byte 15 of the ID changed): exactly one uevent",
+     "QEMUVGID: (simulated notify, byte 15 of the ID changed): "),
     ("of-map-8-bytes-off", "a driver whose OF path maps the ID 8 bytes off",
-     "(simulated notify, byte 0 of the ID changed): exactly one uevent"),
+     "(simulated notify, byte 0 of the ID changed): exactly one uevent", None),
 )
+
+
+def control_boot(report, name, g, manifest, check):
+    """Boot `g` on a control driver, its verdicts held to `manifest` apart
+    from the main report; its boot result is reported, and the control:
+    the check `check` must fail."""
+    quiet = Report(quiet=True)
+    with g:
+        g.start()
+        quiet.guest(name, g, g.run_to_end(), manifest)
+    for passed, rname, detail in quiet.results:
+        if BOOT_MARK in rname:
+            report.result(rname, passed, detail, kind="boot")
+    got = [(ok, n) for ok, n, _ in quiet.results if n.startswith("%s: %s" % (name, check))]
+    report.control("%s: the check \"%s\" fails" % (name, check),
+                   len(got) == 1 and not got[0][0],
+                   got[0][1] if got else "the check was not made")
 
 
 def test_dt_control_drivers(report):
     """Each control driver boots the dt scenario (no cycles); the check
     that its fault breaks must fail, and the boot must still complete."""
-    for ctl, what, check in CONTROLS:
+    for ctl, what, check, _ in CONTROLS:
         name = "control dt, %s" % what
         kernel = build_control(report, name, "arm64", ctl,
                                os.path.join(HERE, "controls", ctl + ".patch"))
         if not kernel:
             continue
         first, new = os.urandom(16), os.urandom(16)
-        quiet = Report(quiet=True)
         # QEMU's options take no commas in paths: the guest's own name is
         # the control's.
-        with arm64_guest("control-" + ctl, kernel, initrd("arm64-vmgenid"), "good",
-                         "test=dt " + dtb.cmdline(MEMORY, first, new), first) as g:
-            g.start()
-            quiet.guest(name, g, g.run_to_end(), expect.dt(None))
-        for passed, rname, detail in quiet.results:
-            if BOOT_MARK in rname:
-                report.result(rname, passed, detail, kind="boot")
-        got = [(ok, n) for ok, n, _ in quiet.results if n.startswith("%s: %s" % (name, check))]
-        report.control("%s: the check \"%s\" fails" % (name, check),
-                       len(got) == 1 and not got[0][0],
-                       got[0][1] if got else "the check was not made")
+        control_boot(report, name,
+                     arm64_guest("control-" + ctl, kernel, initrd("arm64-vmgenid"), "good",
+                                 "test=dt " + dtb.cmdline(MEMORY, first, new), first),
+                     expect.dt(None), check)
+
+
+def test_acpi_control_drivers(report):
+    """The control drivers whose fault is not in the OF path, each as the
+    x86_64 kernel's vmgenid module, loaded by modalias, in the acpi-shapes
+    scenario: the check that its fault breaks must fail."""
+    for ctl, what, _, check in CONTROLS:
+        if not check:
+            continue
+        name = "control acpi-shapes, %s" % what
+        kernel = build_control(report, name, "x86_64", ctl,
+                               os.path.join(HERE, "controls", ctl + ".patch"))
+        if not kernel:
+            continue
+        rd = os.path.join(OUT, "initramfs", "x86_64-control-%s.cpio" % ctl)
+        p = subprocess.run([os.path.join(TOP, "scripts", "make-initramfs"), "x86_64", rd,
+                            os.path.join(HERE, "guest"),
+                            kernel + ".modules/lib/modules=lib/modules"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        report.result("%s: its initramfs, with the control's module" % name, p.returncode == 0,
+                      p.stdout.strip()[-300:], kind="setup")
+        g = not p.returncode and shapes_guest(report, "control-acpi-" + ctl, kernel, rd,
+                                              "test=acpi-shapes")
+        if g:
+            control_boot(report, name, g, expect.acpi_shapes(module=False), check)
 
 
 # -- storms: 4 vCPUs, kernels with the lock checkers ----------------------------
@@ -316,7 +355,8 @@ def test_storm_dt(report):
                expect.storm(acpi=False))
 
 
-TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_dt, test_dt_control_drivers,
+TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_acpi_control_drivers, test_dt,
+         test_dt_control_drivers,
          test_dt_malformed,
          test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock,
          test_storm_acpi, test_storm_dt]
