@@ -56,7 +56,7 @@ case $REPLY in
 	fi
 	kill "$LISTENER" 2>/dev/null
 	check "restore (real, same guid): no reseed in the kernel log" \
-		sh -c '! dmesg | grep "virtual machine fork"'
+		kmsg_lacks "virtual machine fork"
 	;;
 *)
 	notok "fork: unexpected word from the host: $REPLY"
