@@ -358,5 +358,7 @@ def test_storm_dt(report):
 TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_acpi_control_drivers, test_dt,
          test_dt_control_drivers,
          test_dt_malformed,
-         test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock,
-         test_storm_acpi, test_storm_dt]
+         test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock]
+# The storms run in the side lane of a whole run, after the gates
+# (tests/run).
+STORM_TESTS = [test_storm_acpi, test_storm_dt]
