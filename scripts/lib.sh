@@ -113,6 +113,18 @@ fragments_stuck() {
 	done
 }
 
+# install_modules SRC BUILD DEST: a tree with modules (x86_64's vmgenid,
+# CONFIG_...=m) has them installed under DEST, stripped, with depmod's
+# tables (modules.alias), for an initramfs; DEST is emptied first, and
+# left out for a tree with none. Needs arch_vars.
+install_modules() {
+	rm -rf "$3"
+	grep -q '=m$' "$2/.config" || return 0
+	make -s -C "$1" O="$2" ARCH="$karch" CROSS_COMPILE="$cross" NM="$nm" \
+		INSTALL_MOD_PATH="$3" INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod modules_install
+	log "$3: $(find "$3" -name '*.ko' | wc -l) modules"
+}
+
 # walk_worktree ARCH: the worktree ($SRC/walk-ARCH) that ARCH's test kernel
 # of branch "all" is built from, created if missing. Each architecture has
 # its own, so that the gate's bisect, which checks out every commit in turn

@@ -18,9 +18,19 @@ fi
 # its notify handler, which waits for those queues
 # (acpi_os_wait_events_complete), so after unbind and bind every
 # notification has been handled, and the barrier counts what it sent.
+sci() { awk '{ print $1 }' /sys/firmware/acpi/interrupts/sci; }
 # flushed: unbind and bind the driver (waits for ACPI's notify queues).
 flushed() {
 	echo QEMUVGID:00 >$DRV/unbind && echo QEMUVGID:00 >$DRV/bind && test -e $dev
+}
+# sci_rose FROM: the SCI count rose above FROM (at most 10 s).
+sci_rose() {
+	i=0
+	while [ "$(sci)" -le "$1" ]; do
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
 }
 counted_after_flush() {
 	flushed || { echo "unbind/bind failed"; return 1; }

@@ -129,15 +129,3 @@ irq_count() {
 	awk -v name="$1" '$NF == name { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' \
 		/proc/interrupts
 }
-
-# sci: the ACPI SCIs taken so far (QEMU's notifications raise one).
-sci() { awk '{ print $1 }' /sys/firmware/acpi/interrupts/sci; }
-# sci_rose FROM: the SCI count rose above FROM (at most 10 s).
-sci_rose() {
-	i=0
-	while [ "$(sci)" -le "$1" ]; do
-		[ $i -lt 100 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}

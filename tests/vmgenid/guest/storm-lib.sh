@@ -37,12 +37,10 @@ rounds() {
 		printf ' (%s failed, the last: %s)' "$(cat /tmp/$1.fail)" \
 			"$(tr '\n' ' ' </tmp/$1.err | cut -c1-120)"
 }
-# ran NAME [FAILURES_OK]: the loop ran at least one round; none failed
-# unless FAILURES_OK (a loop beside a module being removed).
+# ran NAME: the loop ran at least one round, and none failed.
 ran() {
 	rounds "$1"
-	[ "$(cat /tmp/$1.ok)" -gt 0 ] || return 1
-	[ -n "${2:-}" ] || [ "$(cat /tmp/$1.fail)" = 0 ]
+	[ "$(cat /tmp/$1.ok)" -gt 0 ] && [ "$(cat /tmp/$1.fail)" = 0 ]
 }
 
 # rebind DEVICE...: unbind each DEVICE the vmgenid platform driver holds,
@@ -57,19 +55,15 @@ rebind() {
 reload() {
 	rmmod vmgenid && modprobe "$(cat "$MODALIAS_OF/modalias")"
 }
-# bind_all DEVICE...: every DEVICE bound by the platform driver, binding
-# those that are not (a loop may have stopped between unbind and bind).
-bind_all() {
-	for d; do
-		[ -e "$DRV/$d" ] || echo "$d" >$DRV/bind || return 1
-	done
-}
-
 # loaded_and_bound DEVICE...: the module (modalias=1) is loaded and
-# every DEVICE bound by the platform driver.
+# every DEVICE bound by the platform driver, binding those that are not
+# (a loop may have stopped between unbind and bind).
 loaded_and_bound() {
 	[ -z "${modalias:-}" ] || [ -e /sys/module/vmgenid/refcnt ] || modprobe vmgenid || return 1
-	bind_all "$@" && for d; do test -e "$DRV/$d" || return 1; done
+	for d; do
+		[ -e "$DRV/$d" ] || echo "$d" >$DRV/bind || return 1
+		test -e "$DRV/$d" || return 1
+	done
 }
 
 # The lock checkers are still on after the storm: lockdep turns itself
@@ -97,9 +91,9 @@ modalias_boot() {
 		sh -c "modprobe '$(cat "$1/modalias")' && [ -e /sys/module/vmgenid/refcnt ] && [ -e $DRV/${1##*/} ]"
 }
 
-# report_loop LABEL NAME [FAILURES_OK]: one verdict, LABEL, for loop NAME.
+# report_loop LABEL NAME: one verdict, LABEL, for loop NAME.
 report_loop() {
-	if out=$(ran "$2" "${3:-}"); then
+	if out=$(ran "$2"); then
 		ok "$1: $out"
 	else
 		notok "$1: $out"
