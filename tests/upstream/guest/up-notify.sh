@@ -17,8 +17,13 @@ say "reseeds $before"
 say ready
 hear
 # The host's notification has been sent when "notified" (arm64) or
-# "restored" (x86_64) arrives; the reseed line is printed from the
-# notification's own handler, so it comes, or does not, within the wait.
+# "restored" (x86_64) arrives. Wait (at most 10 s) for its first reseed
+# line, then flush: unbinding the driver waits for its handlers (free_irq
+# for the interrupt and its thread; acpi_remove_notify_handler, with the
+# series' patch 1, for ACPI's notify queues), so the count taken after
+# the unbind holds every reseed the notification caused: "exactly one"
+# is counted at that barrier, not at the end of a time window. A driver
+# no longer bound (the unpatched bind failure) has nothing to flush.
 i=0
 while [ $i -lt 100 ]; do
 	n=$(dmesg | grep -c "crng reseeded due to virtual machine fork")
@@ -26,4 +31,8 @@ while [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+if [ -n "$dev" ] && [ -e "$DRV/$dev" ]; then
+	check "flush: unbind $dev (waits for its handlers) and bind it again" \
+		sh -c "echo $dev >$DRV/unbind && echo $dev >$DRV/bind"
+fi
 say "reseeds $(dmesg | grep -c "crng reseeded due to virtual machine fork")"
