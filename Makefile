@@ -8,6 +8,7 @@
 #                 check); ends "N passed, N failed"
 #   make check    the upstream-readiness gate alone
 #   make bench    the benchmarks
+#   make kasan    the x86_64 test kernel with KASAN, its storm boot timed
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
 #                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
@@ -17,7 +18,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-deps \
+.PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench kasan bench-deps \
 	dkms-install dkms-remove clean
 
 all: demo-kernels module module-arm64 initramfs
@@ -106,6 +107,13 @@ bench: kernels initramfs
 	$(S) bench-vmgenid tests/vmgenid/bench.py
 	$(S) bench-wakeup-mailbox env MAILBOX_KERNEL=$(OUT)/x86_64/bzImage-bench \
 		tests/wakeup_mailbox/bench.py
+
+# KASAN costs a build of its own (README, "KASAN"): not in make test.
+kasan: kernels initramfs
+	$(S) kernel-x86_64-kasan env VARIANT=kasan scripts/build-kernel x86_64 all configs/kasan.config
+	$(S) initramfs-kasan scripts/make-initramfs x86_64 $(OUT)/initramfs/x86_64-vmgenid-kasan.cpio \
+		tests/vmgenid/guest $(OUT)/x86_64/modules-kasan/lib/modules=lib/modules
+	$(S) kasan tests/vmgenid/kasan.py
 
 bench-deps:
 	$(S) bench-deps scripts/bench-fresh-deps

@@ -333,15 +333,36 @@ def storm_boot(report, g, manifest):
     boot(report, g, manifest)
 
 
+def storm_acpi(report, name, kernel, rd, kasan=False):
+    g = shapes_guest(report, name, kernel, rd,
+                     "test=storm modalias=1 storm_notifies=%s" % STORM_NOTIFIES, smp=4)
+    if not g:
+        return
+    g.timeout = STORM_TIMEOUT * (3 if kasan else 1)
+    g.start()
+    report.guest(g.name, g, g.run_to_end(), expect.storm(acpi=True))
+    if kasan:
+        # A KASAN report would fail the log check above: this says the
+        # checker was there to make one.
+        report.result("%s: KASAN was on: 'KernelAddressSanitizer initialized'" % name,
+                      "KernelAddressSanitizer initialized" in g.kernel_log(), kind="diagnostic")
+    g.cleanup()
+
+
 def test_storm_acpi(report):
     """x86_64 test kernel (vmgenid a module), acpi-shapes.asl's seven
     devices, 4 vCPUs: the module loaded by modalias; simulated
     notifications (a Notify from AML) in a loop beside unbind/bind and
     rmmod/modprobe loops; then every device still follows its ID."""
-    g = shapes_guest(report, "storm-acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"),
-                     "test=storm modalias=1 storm_notifies=%s" % STORM_NOTIFIES, smp=4)
-    if g:
-        storm_boot(report, g, expect.storm(acpi=True))
+    storm_acpi(report, "storm-acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"))
+
+
+def test_storm_acpi_kasan(report):
+    """make kasan, not make test: test_storm_acpi on the x86_64 test kernel
+    built with KASAN too (configs/kasan.config), with its own modules; a
+    KASAN report fails the boot's log check."""
+    storm_acpi(report, "storm-acpi-kasan", project_kernel("x86_64") + "-kasan",
+               initrd("x86_64-vmgenid-kasan"), kasan=True)
 
 
 def test_storm_dt(report):
@@ -362,3 +383,6 @@ TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_acpi_contro
 # The storms run in the side lane of a whole run, after the gates
 # (tests/run).
 STORM_TESTS = [test_storm_acpi, test_storm_dt]
+# make kasan (tests/vmgenid/kasan.py): the KASAN kernel's storm, then the
+# test kernel's, each timed.
+KASAN_TESTS = [test_storm_acpi_kasan, test_storm_acpi]
