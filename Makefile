@@ -8,6 +8,8 @@
 #                 check); ends "N passed, N failed"
 #   make check    the upstream-readiness gate alone
 #   make bench    the benchmarks
+#   make bench-history  the x86_64 vmgenid benchmark on the test kernels of
+#                 earlier commits (HISTORY=...), beside today's and stock's
 #   make kasan    the x86_64 test kernel with KASAN, its storm boot timed
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
@@ -18,7 +20,7 @@ export OUT
 KDIR ?=
 S := scripts/stage
 
-.PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench kasan bench-deps \
+.PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-history kasan bench-deps \
 	dkms-install dkms-remove clean
 
 all: demo-kernels module module-arm64 initramfs
@@ -114,6 +116,13 @@ kasan: kernels initramfs
 	$(S) initramfs-kasan scripts/make-initramfs x86_64 $(OUT)/initramfs/x86_64-vmgenid-kasan.cpio \
 		tests/vmgenid/guest $(OUT)/x86_64/modules-kasan/lib/modules=lib/modules
 	$(S) kasan tests/vmgenid/kasan.py
+
+# The two figures of 2026-11-22 and -23 (README, "Benchmark").
+HISTORY ?= 2a8f077 d6c373f
+bench-history: kernels initramfs
+	$(S) kernel-x86_64-bench env VARIANT=bench scripts/build-kernel x86_64 all configs/bench.config
+	$(S) history-kernels scripts/build-history-kernels $(HISTORY)
+	$(S) bench-history tests/vmgenid/bench_history.py 12 $(HISTORY)
 
 bench-deps:
 	$(S) bench-deps scripts/bench-fresh-deps

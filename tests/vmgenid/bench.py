@@ -116,33 +116,40 @@ def summary(title, lat):
             % (title, statistics.median(lat), p90, lat[0], lat[-1]))
 
 
-def bench_x86(report, forks, accel):
-    """The side-by-side benchmark (module docstring) under `accel`."""
-    kernels = (("project", bench_kernel("x86_64"), bench_initrd()),
-               ("stock", stock_kernel("x86_64"), initrd("x86_64-stock")))
+def side_by_side(report, forks, accel, kernels):
+    """One snapshot of each of `kernels` ((label, kernel, initrd, uevent)
+    each), then `forks` restores of each, interleaved (in order, then in
+    reverse, ...), each with a new guid. Returns {label: [ms from QMP
+    "cont" to the reseed line]} and, for each kernel whose `uevent` is
+    true, {label + " uevent": [ms to the uevent's line]}; None if one did
+    not come."""
     paths = {}
-    lat = {"project": [], "stock": [], "uevent": []}
+    lat = {}
+    for label, _, _, uevent in kernels:
+        lat[label] = []
+        if uevent:
+            lat[label + " uevent"] = []
     try:
-        for label, kernel, rd in kernels:
+        for label, kernel, rd, _ in kernels:
             _, path, _ = snapshot(report, "bench-%s-%s" % (label, accel), kernel, rd,
                                   "test=bench", Expect(), accel)
             if not path:
                 return None
             paths[label] = path
         for i in range(forks):
-            for label, kernel, rd in (kernels if i % 2 == 0 else kernels[::-1]):
+            for label, kernel, rd, uevent in (kernels if i % 2 == 0 else kernels[::-1]):
                 h, t0 = restore("bench-%s-%d" % (label, i), kernel, rd, "test=bench",
                                 str(uuid.uuid4()), paths[label], "changed", accel=accel)
                 t1 = console_line(h, RESEED)
-                t2, _ = h.expect_prefix("uevent ", timeout=30) if label == "project" else (0, 0)
+                t2, _ = h.expect_prefix("uevent ", timeout=30) if uevent else (0, 0)
                 if t1 is None or t2 is None:
                     print("fork %d, %s kernel: no %s" % (i, label, "reseed line" if t1 is None
                                                          else "uevent"))
                     h.cleanup(keep=True)
                     return None
                 lat[label].append((t1 - t0) * 1000)
-                if label == "project":
-                    lat["uevent"].append((t2 - t0) * 1000)
+                if uevent:
+                    lat[label + " uevent"].append((t2 - t0) * 1000)
                 h.send("finish")
                 h.run_to_end()
                 h.wait_exit()
@@ -152,6 +159,16 @@ def bench_x86(report, forks, accel):
     finally:
         for path in paths.values():
             os.unlink(path)
+    return lat
+
+
+def bench_x86(report, forks, accel):
+    """The side-by-side benchmark (module docstring) under `accel`."""
+    lat = side_by_side(report, forks, accel,
+                       (("project", bench_kernel("x86_64"), bench_initrd(), True),
+                        ("stock", stock_kernel("x86_64"), initrd("x86_64-stock"), False)))
+    if not lat:
+        return None
     ratio = statistics.median(lat["project"]) / statistics.median(lat["stock"])
     return (summary("vmgenid fork-to-reseed-line latency, x86_64, QEMU %s, %d forks of each "
                     "kernel, interleaved, from QMP \"cont\": the project's kernel "
@@ -159,7 +176,7 @@ def bench_x86(report, forks, accel):
             summary("the same forks: Debian's stock 6.1 kernel", lat["stock"]) +
             "  ratio of the medians, project / stock: %.2f\n" % ratio +
             summary("the same forks of the project's kernel: fork-to-uevent latency "
-                    "(stock 6.1 sends no uevent)", lat["uevent"]))
+                    "(stock 6.1 sends no uevent)", lat["project uevent"]))
 
 
 def bench_arm64(report, forks):
@@ -175,8 +192,8 @@ def bench_arm64(report, forks):
 
     lat = measure(forks, one, path)
     return lat and summary("vmgenid fork-to-uevent latency, %d forks, QEMU tcg, arm64 guest, "
-                           "project kernel (configs/bench.config), device tree, the host as VMM (gdbstub), from the "
-                           "detach that resumes the VM" % forks, lat)
+                           "project kernel (configs/bench.config), device tree, the host as "
+                           "VMM (gdbstub), from the detach that resumes the VM" % forks, lat)
 
 
 def main():
