@@ -48,8 +48,10 @@ trees:
 # (REBUILD=0): its next build compiles back what the controls changed.
 kernels: tree
 	$(S) kernel-x86_64 scripts/build-kernel x86_64
-	$(S) control-dedup env REBUILD=0 scripts/build-control x86_64 dedup \
-		tests/wakeup_mailbox/controls/dedup-keeps-mp-table.patch
+	for p in tests/wakeup_mailbox/controls/*.patch; do \
+		c=$$(basename $$p .patch); \
+		$(S) control-$$c env REBUILD=0 scripts/build-control x86_64 $$c $$p || exit; \
+	done
 	for c in uevent-always compare-15-bytes; do \
 		$(S) control-x86_64-$$c env REBUILD=0 scripts/build-control x86_64 $$c \
 			tests/vmgenid/controls/$$c.patch || exit; \

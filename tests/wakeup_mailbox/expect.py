@@ -62,7 +62,9 @@ def mailbox(variant, ncpus):
     elif variant in dts.INTC_VARIANTS and variant != "intc-nocpus":
         e = Expect(["kernel log: the ISA IRQs are routed through the tree's IO-APIC",
                     "the timer interrupts through the IO-APIC: ",
-                    "the serial port interrupts through the IO-APIC: "])
+                    "the serial port interrupts through the IO-APIC: ",
+                    "IRQ 0 is in the tree's IO-APIC domain: ",
+                    "IRQ 4 is in the tree's IO-APIC domain: "])
         e += (mailbox_used(ncpus, variant) if variant == "intc-mailbox" else
               Expect(["all %d CPUs are online" % ncpus]))
     elif variant == "trampoline":
@@ -97,6 +99,7 @@ def mailbox(variant, ncpus):
     elif variant == "intc-nocpus":
         e = Expect(["kernel log: the tree's IO-APICs win over SeaBIOS's MP table",
                     "the IO-APIC is registered once",
+                    "one IO-APIC IRQ domain, the tree's (debugfs: ",
                     "no CPU from the MP table: dmesg has no 'Processor #'",
                     "the boot CPU alone: the tree names no CPU"])
     elif variant in dts.REFUSED:

@@ -526,28 +526,44 @@ def test_mailbox_bios_tables(report):
     boot(report, "mailbox-acpi-wins", 4, "acpi", "initsipi", acpi=True, shape="openhcl")
 
 
-def test_mailbox_dedup_control(report):
-    """Control of mailbox-dedup: a kernel built without the series' line
-    that stops the MP table from being parsed (controls/
-    dedup-keeps-mp-table.patch, scripts/build-control) must fail the
-    checks that the CPUs are counted once."""
-    patch = os.path.join(TOP, "tests", "wakeup_mailbox", "controls", "dedup-keeps-mp-table.patch")
-    name = "control mailbox-dedup, kernel without the MP-table line"
-    kernel = build_control(report, name, "x86_64", "dedup", patch)
+def control_boot(report, name, ctl, wants, ncpus, variant, oops=None, **kw):
+    """Boot the control kernel CTL (tests/wakeup_mailbox/controls/CTL.patch
+    on the test kernel, scripts/build-control) with `variant`: each guest
+    check named by one of `wants` must fail; with `oops` (a pattern), the
+    kernel must instead oops at boot with it, before any check."""
+    patch = os.path.join(TOP, "tests", "wakeup_mailbox", "controls", ctl + ".patch")
+    kernel = build_control(report, name, "x86_64", ctl, patch)
     if not kernel:
         return
-    with mailbox_guest("control-dedup", 4, "dedup", kernel=kernel, shape="openhcl") as g:
+    with mailbox_guest("control-" + ctl, ncpus, variant, kernel=kernel, **kw) as g:
         g.start()
         completed = g.run_to_end()
         g.wait_exit()
-        report.result("%s: the scenario ran to its end" % name, completed, kind="boot")
         seen = {n: ok for ok, n in g.checks()}
-        for want in ("no CPU from the MP table", "CPUs possible, counted once"):
+        if oops:
+            found = re.search(oops, g.kernel_log())
+            report.control("%s: the kernel oopses at boot: \"%s\"" % (name, oops),
+                          not completed and found is not None,
+                          "no \"done\"; %s" % (found.group(0) if found else "no such line")
+                          if not completed else "the scenario ran to its end")
+            return
+        report.result("%s: the scenario ran to its end" % name, completed, kind="boot")
+        for want in wants:
             got = [(n, ok) for n, ok in seen.items() if want in n]
             report.control("%s: the guest's check \"%s\" fails" % (name, want),
                           len(got) == 1 and not got[0][1],
                           "; ".join("%s %s" % ("ok" if ok else "not ok", n) for n, ok in got)
                           or "the check did not run")
+
+
+def test_mailbox_dedup_control(report):
+    """Control of mailbox-dedup: a kernel built without the series' line
+    that stops the MP table from being parsed (controls/
+    dedup-keeps-mp-table.patch, scripts/build-control) must fail the
+    checks that the CPUs are counted once."""
+    control_boot(report, "control mailbox-dedup, kernel without the MP-table line",
+                 "dedup-keeps-mp-table", ("no CPU from the MP table", "CPUs possible, counted once"),
+                 4, "dedup", shape="openhcl")
 
 
 def test_mailbox_intc(report):
@@ -609,8 +625,20 @@ def test_mailbox_nosmt(report):
 
 def test_mailbox_intc_nocpus(report):
     """A tree with IO-APIC nodes and no CPU nodes, beside SeaBIOS's MP
-    table (acpi=off): the IO-APIC is registered once."""
+    table (acpi=off): the IO-APIC is registered once, the tree's. Two
+    controls (tests/wakeup_mailbox/controls/): ioapic-twice, without the
+    IO-APIC path's MP-table line (its message kept), registers the MP
+    table's IO-APIC as well and oopses at boot; ioapic-mp-only, which
+    ignores the tree's IO-APIC nodes so that the MP table's IO-APIC is the
+    one registered, must fail the check of the IRQ domains (the message
+    check of one registration line cannot tell)."""
     boot(report, "mailbox-intc-nocpus", 2, "intc-nocpus", "none")
+    control_boot(report, "control mailbox-intc-nocpus, kernel without the IO-APIC path's "
+                 "MP-table line", "ioapic-twice", (), 2, "intc-nocpus",
+                 oops=r"BUG: kernel NULL pointer dereference")
+    control_boot(report, "control mailbox-intc-nocpus, kernel that ignores the tree's IO-APIC "
+                 "nodes", "ioapic-mp-only", ("one IO-APIC IRQ domain, the tree's",), 2,
+                 "intc-nocpus")
 
 
 TESTS = [test_firmware_selftest, test_firmware_e820, test_firmware_bios_tables,

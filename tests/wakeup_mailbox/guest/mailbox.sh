@@ -3,6 +3,8 @@
 # tests/wakeup_mailbox/test_wakeup_mailbox.py says what the firmware and
 # the tree were), mailbox_addr= the mailbox address the tree names (hex).
 cpus=$(grep -c '^processor' /proc/cpuinfo)
+# The IRQ domain of the trees' IO-APIC node (dts.py), as debugfs names it.
+TREE_IOAPIC='interrupt-controller@fec00000'
 say "cpus online: $(cat /sys/devices/system/cpu/online), present: $(cat /sys/devices/system/cpu/present)"
 
 # online_fails CPU ERRNO_TEXT: writing 1 (or 0) to the CPU's online file
@@ -146,6 +148,12 @@ intc | intc-mailbox)
 		sh -c "echo '$timer' | grep -q 'IO-APIC.*2-edge.*timer' && [ \"${timer%% *}\" -gt 0 ]"
 	check "the serial port interrupts through the IO-APIC: $serial" \
 		sh -c "echo '$serial' | grep -q 'IO-APIC.*4-edge.*ttyS0' && [ \"${serial%% *}\" -gt 0 ]"
+	# Which IO-APIC: IRQs 0 and 4 belong to the IRQ domain of the tree's
+	# node (debugfs), not to one an MP table or ACPI registered.
+	for irq in 0 4; do
+		check "IRQ $irq is in the tree's IO-APIC domain: $(grep -m1 '^domain:' /sys/kernel/debug/irq/irqs/$irq 2>/dev/null)" \
+			grep -q "^domain: *.*$TREE_IOAPIC\$" /sys/kernel/debug/irq/irqs/$irq
+	done
 	if [ "$variant" = intc-mailbox ]; then
 		mailbox_used
 	else
@@ -230,6 +238,13 @@ intc-nocpus)
 	}
 	n=$(dmesg | grep -c 'IOAPIC\[[0-9]*\]: apic_id')
 	check "the IO-APIC is registered once ($n registration lines)" kmsg_ioapic_once
+	# The same, from the kernel's state: the IRQ domains (debugfs). Each
+	# registered IO-APIC has one; the tree's is named after its node, an
+	# MP table's "IO-APIC-N". Had the MP table's IO-APIC been registered
+	# first, the tree's would have been refused as a conflict.
+	domains=$(ls /sys/kernel/debug/irq/domains 2>/dev/null | grep -e "$TREE_IOAPIC" -e '^IO-APIC' | tr '\n' ' ')
+	check "one IO-APIC IRQ domain, the tree's (debugfs: ${domains:-none})" \
+		[ "$domains" = "$(ls /sys/kernel/debug/irq/domains | grep "$TREE_IOAPIC") " ]
 	check "no CPU from the MP table: dmesg has no 'Processor #'" kmsg_lacks 'Processor #'
 	check "the boot CPU alone: the tree names no CPU" [ "$cpus" -eq 1 ]
 	;;
