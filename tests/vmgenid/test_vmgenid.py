@@ -376,13 +376,27 @@ def test_storm_dt(report):
                expect.storm(acpi=False))
 
 
+def test_storm_dt_module_stock(report):
+    """Debian's stock arm64 kernel with the out-of-tree module, the device
+    tree of test_dt, 4 vCPUs: simulated notifications beside unbind/bind,
+    then as many beside rmmod and insmod of the module; then the driver
+    still follows the ID. Without lock checkers (Debian's kernel)."""
+    first, new = os.urandom(16), os.urandom(16)
+    append = "test=module inner=storm-dt storm_notifies=%s " % STORM_NOTIFIES
+    storm_boot(report, arm64_guest("storm-dt-module-stock", stock_kernel("arm64"),
+                                   initrd("arm64-stock"), "good",
+                                   append + dtb.cmdline(MEMORY, first, new), first, smp=4),
+               expect.module_before("arm64") + expect.storm(acpi=False, stock=True) +
+               expect.module_after())
+
+
 TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_acpi_control_drivers, test_dt,
          test_dt_control_drivers,
          test_dt_malformed,
          test_module_x86_stock, test_module_x86_stock_shapes, test_module_arm64_stock]
 # The storms run in the side lane of a whole run, after the gates
 # (tests/run).
-STORM_TESTS = [test_storm_acpi, test_storm_dt]
+STORM_TESTS = [test_storm_acpi, test_storm_dt, test_storm_dt_module_stock]
 # make kasan (tests/vmgenid/kasan.py): the KASAN kernel's storm, then the
 # test kernel's, each timed.
 KASAN_TESTS = [test_storm_acpi_kasan, test_storm_acpi]
