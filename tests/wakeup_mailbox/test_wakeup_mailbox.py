@@ -42,7 +42,7 @@ def tf(name):
 
 def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, fwargs=None,
                   shape=None, mailbox=None, mem=None, machine=None, acpi=None, initrd=INITRD,
-                  scenario="mailbox"):
+                  scenario="mailbox", accel="tcg"):
     """A Guest whose QEMU runs the test firmware, which boots Linux.
 
     variant: dts.VARIANTS, also handed to the guest (variant=); fwargs: the
@@ -53,7 +53,9 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     (default: what backs the shape's mailbox with RAM, dts.qemu_memory());
     acpi: boot Linux without acpi=off (default: only for dts.ACPI_VARIANTS).
     The guest gets mailbox_addr= the address the tree names (hex); it runs
-    the scenario `scenario` from the initramfs `initrd`."""
+    the scenario `scenario` from the initramfs `initrd`. accel: "tcg" (one
+    thread), or "kvm" for make bench where /dev/kvm works (the host's CPU;
+    QEMU's APIC trace then sees nothing: KVM emulates the APIC)."""
     g = Guest(name, "x86_64", kernel, initrd, "", timeout=timeout)
     if shape is None:
         shape = "openhcl" if variant == "openhcl" else "project"
@@ -73,8 +75,9 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
                "ncpus=%d variant=%s shape=%s%s %s"
                % ("" if acpi else " acpi=off", scenario, ncpus, variant, shape,
                   "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
-    g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine, "-accel", "tcg,thread=single",
-             "-cpu", "max", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
+    g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine,
+             "-accel", "tcg,thread=single" if accel == "tcg" else accel,
+             "-cpu", "max" if accel == "tcg" else "host", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
              "-vga", "none", "-no-reboot", "-no-user-config",
              "-serial", "file:" + g.console,
              "-chardev", "socket,id=result,path=%s,server=on,wait=off" % g.result_sock,
