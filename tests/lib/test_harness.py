@@ -112,7 +112,8 @@ def test_harness_dead_irq(report):
     first, new = os.urandom(16), os.urandom(16)
     quiet = Report(quiet=True)
     g = arm64_guest(name, project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
-                    "test=dt %s vmgenid_intid=250" % dtb.cmdline("256M", first, new), first)
+                    "test=dt %s vmgenid_intid=250 irq_wait=2" % dtb.cmdline("256M", first, new),
+                    first)
     with g:
         g.start()
         quiet.guest(name, g, g.run_to_end(), expect.dt(None))
