@@ -211,8 +211,13 @@ def main():
         if not result:
             return 1
         text += result
+    return write_result("vmgenid.txt", text)
+
+
+def write_result(name, text):
+    """Print `text` and write it to out/bench/NAME; returns 0."""
     os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
-    with open(os.path.join(OUT, "bench", "vmgenid.txt"), "w") as f:
+    with open(os.path.join(OUT, "bench", name), "w") as f:
         f.write(text)
     print(text, end="")
     return 0

@@ -21,7 +21,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, reaping  # noqa: E402
 from lib.report import Report  # noqa: E402
-from vmgenid.bench import bench_initrd, bench_kernel, side_by_side, summary  # noqa: E402
+from vmgenid.bench import (bench_initrd, bench_kernel, side_by_side, summary,  # noqa: E402
+                           write_result)
 from vmgenid.test_vmgenid import initrd, stock_kernel  # noqa: E402
 
 
@@ -52,11 +53,7 @@ def main():
         text += "  ratio to stock's median: %.2f\n" % (statistics.median(lat[label]) / stock)
         if uevent:
             text += summary("%s: uevent's line" % label, lat[label + " uevent"])
-    os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
-    with open(os.path.join(OUT, "bench", "vmgenid-history.txt"), "w") as f:
-        f.write(text)
-    print(text, end="")
-    return 0
+    return write_result("vmgenid-history.txt", text)
 
 
 if __name__ == "__main__":
