@@ -25,6 +25,17 @@ loop() {
 	) &
 	LOOPS="$LOOPS $!"
 }
+# notify_storm FUNCTION: storm_notifies= notifications, FUNCTION N making
+# the Nth (N from 0); NOTIFIED counts them all, over every storm.
+NOTIFIED=0
+notify_storm() {
+	n=0
+	while [ $n -lt "${storm_notifies:-50}" ]; do
+		"$1" $n
+		n=$((n + 1))
+	done
+	NOTIFIED=$((NOTIFIED + n))
+}
 storm_start() {
 	rm -f $STOP
 	LOOPS=

@@ -20,17 +20,11 @@ BHYVE_V_GEN_COUNTER_V1:00"
 check "the six platform devices are bound" loaded_and_bound $PLATFORM
 check "the _CID-only device is bound by the ACPI driver" test -e $ACPI_DRV/VM_GEN_COUNTER:00
 
-# notify_storm: storm_notifies= notifications, device 1 to 7 in turn,
-# byte 0 to 15 of its ID in turn; their count is added to NOTIFIED.
-NOTIFIED=0
-notify_storm() {
-	n=0
-	while [ $n -lt "${storm_notifies:-50}" ]; do
-		flip $((n % 7 + 1)) $((n / 7 % 16))
-		sel $((n % 7 + 1))
-		n=$((n + 1))
-	done
-	NOTIFIED=$((NOTIFIED + n))
+# notify_shape N: the Nth notification: device 1 to 7 in turn, byte 0 to
+# 15 of its ID in turn.
+notify_shape() {
+	flip $(($1 % 7 + 1)) $(($1 / 7 % 16))
+	sel $(($1 % 7 + 1))
 }
 reseed="crng reseeded due to virtual machine fork"
 r0=$(reseeds "$reseed")
@@ -41,12 +35,12 @@ kmemleak_clear
 # by chance.
 storm_start
 loop rebind rebind $PLATFORM
-notify_storm
+notify_storm notify_shape
 storm_stop
 if [ "${modalias:-}" ]; then
 	storm_start
 	loop reload reload
-	notify_storm
+	notify_storm notify_shape
 	storm_stop
 fi
 r1=$(reseeds "$reseed")
