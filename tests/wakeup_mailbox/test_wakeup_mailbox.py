@@ -77,7 +77,8 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
                   "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
     g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine,
              "-accel", "tcg,thread=single" if accel == "tcg" else accel,
-             "-cpu", "max" if accel == "tcg" else "host", "-smp", str(ncpus), "-m", mem or shape_mem, "-display", "none",
+             "-cpu", "max" if accel == "tcg" else "host", "-smp", str(ncpus),
+             "-m", mem or shape_mem, "-display", "none",
              "-vga", "none", "-no-reboot", "-no-user-config",
              "-serial", "file:" + g.console,
              "-chardev", "socket,id=result,path=%s,server=on,wait=off" % g.result_sock,
@@ -565,7 +566,8 @@ def test_mailbox_dedup_control(report):
     dedup-keeps-mp-table.patch, scripts/build-control) must fail the
     checks that the CPUs are counted once."""
     control_boot(report, "control mailbox-dedup, kernel without the MP-table line",
-                 "dedup-keeps-mp-table", ("no CPU from the MP table", "CPUs possible, counted once"),
+                 "dedup-keeps-mp-table",
+                 ("no CPU from the MP table", "CPUs possible, counted once"),
                  4, "dedup", shape="openhcl")
 
 
