@@ -14,6 +14,11 @@
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
 #                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
+#   make firmware the wakeup-mailbox test firmware, out/firmware/mailbox-fw.elf
+#   make series-edit NAME=...    a series as a git branch with a worktree
+#   make series-export NAME=...  the series and its mirrored files from it
+#   make series-check [NAME=...] series, mirrored files and branch agree
+#                 (patches/README; UPSTREAM=1 for the series on 7.3)
 
 OUT ?= $(CURDIR)/out
 export OUT
@@ -21,7 +26,7 @@ KDIR ?=
 S := scripts/stage
 
 .PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-history kasan bench-deps \
-	dkms-install dkms-remove clean
+	dkms-install dkms-remove clean firmware series-edit series-export series-check
 
 all: demo-kernels module module-arm64 initramfs
 	$(S) demo scripts/demo
@@ -128,6 +133,25 @@ bench-history: kernels initramfs
 
 bench-deps:
 	$(S) bench-deps scripts/bench-fresh-deps
+
+firmware: deps
+	$(S) firmware $(MAKE) -s -C firmware/wakeup-mailbox O=$(OUT)/firmware
+
+# The patch pipeline (patches/README). NAME: a series under patches/, or
+# under patches/upstream/ with UPSTREAM=1 (the 7.3 base).
+SERIES_TREE = $(if $(UPSTREAM),$(OUT)/upstream,$(OUT))
+series-edit: $(if $(UPSTREAM),trees,tree)
+	@test -n "$(NAME)" || { echo "usage: make series-edit NAME=series [UPSTREAM=1]"; exit 2; }
+	scripts/apply-series $(NAME)
+	@echo "branch $(NAME): edit and commit in $(SERIES_TREE)/src/$(NAME)," \
+		"then make series-export NAME=$(NAME)$(if $(UPSTREAM), UPSTREAM=1)"
+
+series-export:
+	@test -n "$(NAME)" || { echo "usage: make series-export NAME=series [UPSTREAM=1]"; exit 2; }
+	scripts/export-series $(NAME)
+
+series-check: $(if $(UPSTREAM),trees,tree)
+	scripts/check-series $(NAME)
 
 dkms-install: deps
 	scripts/dkms-install
