@@ -10,6 +10,8 @@ the receiver answers "+" (or "-": send it again).
 import socket
 import time
 
+from lib.qemu import connect_unix
+
 
 class GdbError(RuntimeError):
     pass
@@ -27,16 +29,9 @@ class GdbRemote:
     def __init__(self, path, timeout=10):
         self.deadline = time.monotonic() + timeout
         self.buf = b""
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > self.deadline:
-                    raise GdbError("cannot connect to the gdbstub at %s" % path)
-                time.sleep(0.02)
+        self.sock = connect_unix(path, self.deadline)
+        if not self.sock:
+            raise GdbError("cannot connect to the gdbstub at %s" % path)
 
     def close(self):
         self.sock.close()

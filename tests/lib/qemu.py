@@ -85,6 +85,13 @@ def _die_with_parent(harness=os.getpid()):
         os._exit(127)
 
 
+def end_process(p):
+    """Kill the process `p` (a Popen) unless it has ended; reap it."""
+    if p.poll() is None:
+        p.kill()
+    p.wait()
+
+
 def run_qemu(cmd, timeout):
     """Run a QEMU that ends by itself (the firmware's tests), under the same
     parent-death signal as a Guest; killed at `timeout` (seconds), or when
@@ -96,15 +103,84 @@ def run_qemu(cmd, timeout):
     except subprocess.TimeoutExpired:
         return -9
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+        end_process(p)
 
 
 def popen_qemu(cmd):
     """Start a QEMU the caller ends (and must kill on every path)."""
     _started[0] += 1
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+
+
+def image_name(arch):
+    """The file name of a kernel image built for `arch` (x86_64 or arm64)."""
+    return "bzImage" if arch == "x86_64" else "Image"
+
+
+def read_text(path):
+    """The text of the file `path`, undecodable bytes replaced; "" if it
+    cannot be read (not written yet, say)."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def connect_unix(path, deadline, alive=lambda: True):
+    """A stream socket connected to the UNIX socket `path`, tried every
+    20 ms until time.monotonic() passes `deadline` or alive() is false
+    (the server's process has ended, say); None then."""
+    while alive() and time.monotonic() <= deadline:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.02)
+    return None
+
+
+class Qmp:
+    """A QMP client on the connected socket `sock`: QEMU's greeting read,
+    capabilities negotiated; each reply awaited `timeout` seconds at most."""
+
+    def __init__(self, sock, timeout):
+        sock.settimeout(timeout)
+        self.sock, self.file = sock, sock.makefile("rw")
+        json.loads(self.file.readline())  # greeting
+        self.command("qmp_capabilities")
+
+    def command(self, name, **arguments):
+        """Run the command `name`; return its value, or None if QEMU closed
+        the connection first (as it may after "quit"). Events are passed
+        over; an error reply raises RuntimeError."""
+        msg = {"execute": name}
+        if arguments:
+            msg["arguments"] = arguments
+        self.file.write(json.dumps(msg) + "\n")
+        self.file.flush()
+        while True:
+            line = self.file.readline()
+            if not line:
+                return None
+            reply = json.loads(line)
+            if "error" in reply:
+                raise RuntimeError("QMP %s: %s" % (name, reply["error"]))
+            if "return" in reply:
+                return reply["return"]
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 def kvm_usable():
@@ -123,7 +199,7 @@ class Guest:
         self.console = os.path.join(self.dir, "console.log")
         self.result_sock = os.path.join(self.dir, "result.sock")
         self.qmp_sock = os.path.join(self.dir, "qmp.sock")
-        self.proc = self.res = self.qmp_file = None
+        self.proc = self.res = self.qmp_client = None
         self.buf = b""
         self.lines = []  # (time, line) as they arrived
         self.deadline = None
@@ -174,24 +250,15 @@ class Guest:
         return False
 
     def _connect(self, path):
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("QEMU exited at start: %s" % self.qemu_output())
-            if time.monotonic() > self.deadline:
-                raise RuntimeError("timed out connecting to %s" % path)
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(path)
-                return s
-            except OSError:
-                time.sleep(0.02)
+        s = connect_unix(path, self.deadline, lambda: self.proc.poll() is None)
+        if s:
+            return s
+        if self.proc.poll() is not None:
+            raise RuntimeError("QEMU exited at start: %s" % self.qemu_output())
+        raise RuntimeError("timed out connecting to %s" % path)
 
     def qemu_output(self):
-        try:
-            with open(os.path.join(self.dir, "qemu.out")) as f:
-                return f.read().strip()[-500:]
-        except OSError:
-            return ""
+        return read_text(os.path.join(self.dir, "qemu.out")).strip()[-500:]
 
     def wait_exit(self, timeout=30):
         try:
@@ -202,16 +269,22 @@ class Guest:
         return True
 
     def kill(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
         if self.proc:
-            self.proc.wait()
+            end_process(self.proc)
         with _running_lock:
             _running.discard(self)
 
+    def end(self, completed):
+        """QEMU ended: waited for when the guest said "done" (`completed`:
+        it exits by itself then), killed when it did not."""
+        if completed:
+            self.wait_exit()
+        else:
+            self.kill()
+
     def cleanup(self, keep=False):
         self.kill()
-        for s in (self.res, self.qmp_file):
+        for s in (self.res, self.qmp_client):
             if s:
                 s.close()
         if not keep and os.environ.get("KEEP") != "1":
@@ -237,25 +310,24 @@ class Guest:
         self.lines.append((time.monotonic(), line))
         return line
 
-    def expect(self, want, timeout=None):
-        """Read lines until one equals `want`; return its arrival time."""
-        until = time.monotonic() + timeout if timeout else None
-        while True:
-            line = self.readline(until)
-            if line is None:
-                return None
-            if line == want:
-                return self.lines[-1][0]
-
-    def expect_prefix(self, prefix, timeout=None):
-        """Read lines until one starts with `prefix`; return (time, line)."""
+    def _read_until(self, match, timeout):
+        """Read lines until match(line); return (its arrival time, line),
+        or (None, None) on EOF, at the deadline or after `timeout` s."""
         until = time.monotonic() + timeout if timeout else None
         while True:
             line = self.readline(until)
             if line is None:
                 return None, None
-            if line.startswith(prefix):
+            if match(line):
                 return self.lines[-1][0], line
+
+    def expect(self, want, timeout=None):
+        """Read lines until one equals `want`; return its arrival time."""
+        return self._read_until(lambda line: line == want, timeout)[0]
+
+    def expect_prefix(self, prefix, timeout=None):
+        """Read lines until one starts with `prefix`; return (time, line)."""
+        return self._read_until(lambda line: line.startswith(prefix), timeout)
 
     def send(self, line):
         self.res.sendall((line + "\n").encode())
@@ -280,11 +352,7 @@ class Guest:
         return out
 
     def kernel_log(self):
-        try:
-            with open(self.console, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.console)
 
     def bad_kernel_log(self):
         """The first worrying kernel log line, or None."""
@@ -295,24 +363,11 @@ class Guest:
 
     # -- QMP -------------------------------------------------------------
     def qmp(self, command, **arguments):
-        if not self.qmp_file:
-            s = self._connect(self.qmp_sock)
-            s.settimeout(max(1, self.deadline - time.monotonic()))  # a reply has a deadline too
-            self.qmp_file = s.makefile("rw")
-            json.loads(self.qmp_file.readline())  # greeting
-            self.qmp("qmp_capabilities")
-        msg = {"execute": command}
-        if arguments:
-            msg["arguments"] = arguments
-        self.qmp_file.write(json.dumps(msg) + "\n")
-        self.qmp_file.flush()
-        while True:
-            reply = json.loads(self.qmp_file.readline())
-            if "event" in reply:
-                continue
-            if "error" in reply:
-                raise RuntimeError("QMP %s: %s" % (command, reply["error"]))
-            return reply.get("return")
+        """Run a QMP command (Qmp.command); a reply has the guest's deadline too."""
+        if not self.qmp_client:
+            self.qmp_client = Qmp(self._connect(self.qmp_sock),
+                                  max(1, self.deadline - time.monotonic()))
+        return self.qmp_client.command(command, **arguments)
 
     def wait_incoming(self, timeout=60):
         """Wait, with a deadline, until an incoming migration has ended."""
@@ -321,6 +376,23 @@ class Guest:
             if time.monotonic() > end:
                 raise RuntimeError("%s: the incoming migration did not end in time" % self.name)
             time.sleep(0.01)
+
+    def start_from(self, path):
+        """Start QEMU paused (-S), the whole VM state coming from the file
+        `path` (migrate_to_file); return once the incoming migration has
+        ended."""
+        self.cmd.append("-S")
+        self.start(incoming="exec:cat %s" % path)
+        self.wait_incoming()
+        return self
+
+    def resume(self, line):
+        """Let the VM run ("cont"), then send the guest `line`; return the
+        time "cont" returned."""
+        self.qmp("cont")
+        t0 = time.monotonic()
+        self.send(line)
+        return t0
 
     def migrate_to_file(self, path):
         """stop, then migrate the whole VM state to `path`; wait for it."""

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from lib.qemu import OUT, TOP, qemu_started, reaping
+from lib.qemu import OUT, TOP, end_process, image_name, qemu_started, reaping
 
 
 class Expect:
@@ -74,8 +74,18 @@ def build_control(report, name, arch, control, patch):
                   p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "", kind="setup")
     if p.returncode:
         return None
-    image = "bzImage" if arch == "x86_64" else "Image"
-    return os.path.join(OUT, arch, "%s-control-%s" % (image, control))
+    return os.path.join(OUT, arch, "%s-control-%s" % (image_name(arch), control))
+
+
+def write_result(name, text, echo=True):
+    """Write a benchmark's result `text` to out/bench/NAME (and print it,
+    unless `echo` is false: printed as it was measured); returns 0."""
+    os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
+    with open(os.path.join(OUT, "bench", name), "w") as f:
+        f.write(text)
+    if echo:
+        print(text, end="")
+    return 0
 
 
 # How the guest marks a verdict that only greps the kernel log (init's
@@ -165,10 +175,7 @@ class Report:
         QEMU is ended first (it exits by itself after "done"; without
         "done" it is killed), so that the kernel log is read whole, up to
         what the kernel printed last."""
-        if completed:
-            guest.wait_exit()
-        else:
-            guest.kill()
+        guest.end(completed)
         show = os.environ.get("SHOW_KERNEL_LOG")
         if show:
             for line in guest.kernel_log().splitlines():
@@ -216,6 +223,17 @@ class Report:
         return 1 if self.failed else 0
 
 
+def judge_quietly(prefix, guest, manifest):
+    """Run `guest` (not yet started) to its end and judge it as
+    Report.guest() does, in a quiet Report of its own (for a test that
+    weighs the results itself); return that Report's results."""
+    quiet = Report(quiet=True)
+    with guest:
+        guest.start()
+        quiet.guest(prefix, guest, guest.run_to_end(), manifest)
+    return quiet.results
+
+
 class Interrupted(BaseException):
     """SIGTERM (a CI time-out): unwinds like Ctrl-C, through every
     reaping() block, so that each QEMU is killed and reaped."""
@@ -225,9 +243,18 @@ def _interrupted(signum, frame):
     raise Interrupted("signal %d" % signum)
 
 
+def test_name(fn):
+    """A test's name: the last part of its module's name (a script's file
+    name where the test is the script's own), a dot, its function's."""
+    module = fn.__module__
+    if module == "__main__":
+        module = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    return module.split(".")[-1] + "." + fn.__name__
+
+
 def _run(report, tests, only):
     for fn in tests:
-        name = fn.__module__.split(".")[-1] + "." + fn.__name__
+        name = test_name(fn)
         if only and not any(o in name for o in only):
             continue
         t0 = report.stage(name)
@@ -312,9 +339,8 @@ def main(tests, side=()):
         else:
             _run(report, list(tests) + list(side), only)
     except (KeyboardInterrupt, Interrupted) as e:
-        if child and child.poll() is None:
-            child.kill()
-            child.wait()
+        if child:
+            end_process(child)
         report.result("the run was not interrupted", False, "%s %s" % (type(e).__name__, e))
         report.summary()
         return 130
