@@ -18,7 +18,7 @@ line the guest's listener writes when the NEW_VMGENID=1 uevent comes (the
 series adds the uevent; stock 6.1 sends none).
 
 arm64: the project's arm64 kernel and a Firecracker-shaped device tree,
-the host acting as the VMM (tests/vmgenid/test_clone.py): it writes the new
+the host acting as the VMM (tests/vmgenid/clones.py): it writes the new
 ID and sets the SPI pending through QEMU's gdbstub while the VM is paused;
 the time runs from the gdbstub's detach (which resumes the VM) to the
 uevent's line on the host (the interrupt, the driver, the uevent, the
@@ -39,10 +39,10 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, TOP, kvm_usable, reaping  # noqa: E402
-from lib.report import Expect, Report  # noqa: E402
-from vmgenid.test_clone import Arm64  # noqa: E402
-from vmgenid.test_vmgenid import (HERE, initrd, project_kernel, restore, snapshot,  # noqa: E402
-                                  stock_kernel)
+from lib.report import Expect, Report, write_result  # noqa: E402
+from vmgenid.clones import Arm64  # noqa: E402
+from vmgenid.guests import (HERE, initrd, project_kernel, restore, snapshot,  # noqa: E402
+                            stock_kernel)
 
 RESEED = b"crng reseeded due to virtual machine fork"
 
@@ -101,12 +101,18 @@ def _measure(forks, restore_one):
             h.cleanup(keep=True)
             return None
         lat.append((t1 - t0) * 1000)
-        h.send("finish")  # clone.sh ends on it; acpi-fork.sh ends by itself
-        h.run_to_end()
-        h.wait_exit()
-        h.cleanup()
+        finish(h)
         print("fork %2d: %7.1f ms  %s" % (i, lat[-1], line), flush=True)
     return lat
+
+
+def finish(h):
+    """Tell the restored guest h "finish" (clone.sh and bench.sh end on
+    it), wait for its end, remove its folder."""
+    h.send("finish")
+    h.run_to_end()
+    h.wait_exit()
+    h.cleanup()
 
 
 def summary(title, lat):
@@ -150,10 +156,7 @@ def side_by_side(report, forks, accel, kernels):
                 lat[label].append((t1 - t0) * 1000)
                 if uevent:
                     lat[label + " uevent"].append((t2 - t0) * 1000)
-                h.send("finish")
-                h.run_to_end()
-                h.wait_exit()
-                h.cleanup()
+                finish(h)
                 print("fork %2d, %-7s kernel: reseed line %7.1f ms" % (i, label, lat[label][-1]),
                       flush=True)
     finally:
@@ -212,15 +215,6 @@ def main():
             return 1
         text += result
     return write_result("vmgenid.txt", text)
-
-
-def write_result(name, text):
-    """Print `text` and write it to out/bench/NAME; returns 0."""
-    os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
-    with open(os.path.join(OUT, "bench", name), "w") as f:
-        f.write(text)
-    print(text, end="")
-    return 0
 
 
 if __name__ == "__main__":

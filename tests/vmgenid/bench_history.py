@@ -20,10 +20,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, reaping  # noqa: E402
-from lib.report import Report  # noqa: E402
-from vmgenid.bench import (bench_initrd, bench_kernel, side_by_side, summary,  # noqa: E402
-                           write_result)
-from vmgenid.test_vmgenid import initrd, stock_kernel  # noqa: E402
+from lib.report import Report, write_result  # noqa: E402
+from vmgenid.bench import bench_initrd, bench_kernel, side_by_side, summary  # noqa: E402
+from vmgenid.guests import initrd, stock_kernel  # noqa: E402
 
 
 def main():

@@ -16,7 +16,9 @@ import subprocess
 
 RAM_BASE = 0x40000000
 SPI = 64                         # above QEMU virt's own SPIs (0-47)
+INTID = SPI + 32                 # the GIC's interrupt ID of that SPI
 GICD = 0x08000000                # QEMU virt's GICv2 distributor
+ISPENDR = GICD + 0x200 + 4 * (INTID // 32)  # the GICD_ISPENDRn with INTID's bit
 GIC_SPI, EDGE_RISING = 0, 1
 
 
@@ -51,13 +53,20 @@ def _node(dtb, name, compatible=True, reg=None, interrupts=None, status=None):
         _fdtput(dtb, "-t", "s", "/" + name, "status", status)
 
 
+def dump(path, qemu_machine_args):
+    """Write the tree QEMU generates for the machine `qemu_machine_args`
+    to `path`."""
+    subprocess.run(["qemu-system-aarch64"] + qemu_machine_args +
+                   ["-machine", "dumpdtb=" + path], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
 def make(path, qemu_machine_args, memory, variant="good", no_map=True):
     """Write the DTB for `variant` ("good" or "bad") to `path`. With
     no_map=False the ID's /reserved-memory region has no no-map: the ID
     lies in memory the kernel knows (System RAM, linearly mapped)."""
-    subprocess.run(["qemu-system-aarch64"] + qemu_machine_args +
-                   ["-machine", "dumpdtb=" + path], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dump(path, qemu_machine_args)
     addr = id_addr(memory)
     _fdtput(path, "-c", "/reserved-memory")
     _fdtput(path, "-t", "x", "/reserved-memory", "#address-cells", 2)
@@ -96,7 +105,7 @@ def write_id(path, id_bytes):
 
 def cmdline(memory, id_bytes, new_bytes):
     return ("vmgenid_addr=0x%x vmgenid_intid=%d gicd=0x%x vmgenid_id=%s vmgenid_new=%s"
-            % (id_addr(memory), SPI + 32, GICD, words(id_bytes), words(new_bytes)))
+            % (id_addr(memory), INTID, GICD, words(id_bytes), words(new_bytes)))
 
 
 if __name__ == "__main__":

@@ -3,99 +3,23 @@
 through a device tree (arm64), and the out-of-tree module in Debian's stock
 6.1 kernels."""
 
-import glob
 import os
 import subprocess
 import sys
-import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP, Guest  # noqa: E402
-from lib.report import BOOT_MARK, Report, build_control  # noqa: E402
+from lib.qemu import TOP, Guest  # noqa: E402
+from lib.report import BOOT_MARK, build_control, judge_quietly  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
+from vmgenid.guests import (HERE, MEMORY, STORM_NOTIFIES, STORM_TIMEOUT,  # noqa: E402
+                            arm64_guest, boot, dt_guest, initrd, project_kernel, restore,
+                            shapes_guest, snapshot, ssdt, stock_kernel, storm_acpi)
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-MEMORY = "256M"
-ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY]
 CYCLES = os.environ.get("BIND_CYCLES", "100")
 
 
-def initrd(name):
-    return os.path.join(OUT, "initramfs", name + ".cpio")
-
-
-def project_kernel(arch):
-    return os.path.join(OUT, arch, "bzImage" if arch == "x86_64" else "Image")
-
-
-def stock_kernel(arch):
-    """Debian's stock 6.1 kernel, fetched by scripts/debian-kernel."""
-    deb = "amd64" if arch == "x86_64" else "arm64"
-    pattern = os.path.join(OUT, "debian-%s/root/boot/vmlinuz-6.1.*-%s" % (deb, deb))
-    found = sorted(glob.glob(pattern))
-    if not found:
-        raise RuntimeError("no stock kernel %s" % pattern)
-    return found[-1]
-
-
 # -- x86_64: ACPI, QEMU's vmgenid device, a real VM fork ----------------------
-
-def fork_guest(name, kernel, rd, append, guid, accel=None):
-    return Guest(name, "x86_64", kernel, rd, append,
-                 extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY, accel=accel)
-
-
-def stop_at_ready(report, name, g, path, before, timeout=None):
-    """g (started) runs to "ready"; its verdicts are held to the manifest
-    `before`; it is migrated to `path` (stopped from then on), killed, and
-    its whole kernel log checked. Returns its verdicts, or None if it never
-    got ready (its folder is kept)."""
-    ready = g.expect("ready", timeout=timeout) is not None
-    checks = g.checks()
-    problems = report.verdicts(name, checks, before)
-    if ready:
-        g.migrate_to_file(path)
-    else:
-        problems.append("never said \"ready\": " + " | ".join(g.kernel_log().splitlines()[-5:]))
-    g.kill()
-    bad = g.bad_kernel_log()
-    if bad:
-        problems.append("kernel log: " + bad)
-    report.boot(name, problems, "up to the snapshot: manifest of %d checks, \"ready\", "
-                "kernel log has no oops, BUG or WARNING" % len(before.checks))
-    g.cleanup(keep=not ready)
-    return checks if ready else None
-
-
-def snapshot(report, name, kernel, rd, append, before, accel=None):
-    """Boot, wait until the guest says "ready", migrate the VM to a file.
-
-    Reports the checks made before the snapshot, held to the manifest
-    `before`; returns (guid, file, the number of those checks)."""
-    guid = str(uuid.uuid4())
-    g = fork_guest(name, kernel, rd, append, guid, accel).start()
-    path = os.path.join(OUT, "snapshot-%s" % name)
-    checks = stop_at_ready(report, name, g, path, before)
-    if checks is None:
-        return None, None, 0
-    return guid, path, len(checks)
-
-
-def restore(name, kernel, rd, append, guid, path, word, earlier=0, accel=None):
-    """Restore the snapshot into a new QEMU with `guid`, "cont", and tell the
-    guest `word`; `earlier` verdicts reached the QEMU that took the snapshot.
-    Returns the guest and the time "cont" returned."""
-    h = fork_guest(name, kernel, rd, append, guid, accel)
-    h.earlier = earlier
-    h.cmd.append("-S")
-    h.start(incoming="exec:cat %s" % path)
-    h.wait_incoming()
-    h.qmp("cont")
-    t0 = time.monotonic()
-    h.send("restored " + word)
-    return h, t0
-
 
 def fork_test(report, name, kernel, rd, append, before, after):
     """A real fork: `before` is the manifest up to the snapshot, after(word)
@@ -119,18 +43,6 @@ def test_acpi_fork(report):
               expect.acpi_fork_after)
 
 
-def ssdt(report, name, *flags):
-    """Compile tests/vmgenid/NAME.asl; return the AML's path, or None."""
-    os.makedirs(os.path.join(OUT, "acpi"), exist_ok=True)
-    aml = os.path.join(OUT, "acpi", name)
-    p = subprocess.run(["iasl"] + list(flags) + ["-p", aml, os.path.join(HERE, name + ".asl")],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if p.returncode:
-        report.result("%s: iasl compiles the SSDT" % name, False, p.stdout[-300:])
-        return None
-    return aml + ".aml"
-
-
 def test_acpi_malformed(report):
     """Project kernel: malformed ACPI vmgenid devices, from an extra SSDT, are
     refused with messages, and nothing oopses."""
@@ -139,26 +51,6 @@ def test_acpi_malformed(report):
         boot(report, Guest("acpi-bad", "x86_64", project_kernel("x86_64"),
                            initrd("x86_64-vmgenid"), "test=acpi-bad",
                            extra=["-acpitable", "file=" + aml], memory=MEMORY), expect.ACPI_BAD)
-
-
-# The page that holds the IDs of acpi-shapes.asl's devices (and its SEL byte).
-SHAPES_BASE = 0x08000000
-
-
-def shapes_guest(report, name, kernel, rd, append, smp=1):
-    """x86_64 with every ACPI shape of the ID (tests/vmgenid/acpi-shapes.asl);
-    the host places a random ID for each; the guest keeps the page out of its
-    RAM."""
-    aml = ssdt(report, "acpi-shapes", "-f")  # -f: the VMMs' _HIDs are not all valid IDs
-    if not aml:
-        return None
-    g = Guest(name, "x86_64", kernel, rd,
-              "memmap=4K$0x%x shapes_base=0x%x %s" % (SHAPES_BASE, SHAPES_BASE, append),
-              extra=["-acpitable", "file=" + aml], memory=MEMORY, smp=smp)
-    page = bytes(0x100) + os.urandom(7 * 16)
-    g.cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on"
-              % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), SHAPES_BASE)]
-    return g
 
 
 def test_acpi_shapes(report):
@@ -193,28 +85,12 @@ def test_module_x86_stock(report):
 
 # -- arm64: a Firecracker-shaped device tree ----------------------------------
 
-def arm64_guest(name, kernel, rd, variant, append, id_bytes, smp=1):
-    g = Guest(name, "arm64", kernel, rd, append, memory=MEMORY, smp=smp)
-    path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE + ["-smp", str(smp)], MEMORY,
-                    variant)
-    idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), id_bytes)
-    g.cmd += ["-dtb", path, "-device",
-              "loader,file=%s,addr=0x%x,force-raw=on" % (idfile, dtb.id_addr(MEMORY))]
-    return g
-
-
-def boot(report, g, manifest):
-    g.start()
-    report.guest(g.name, g, g.run_to_end(), manifest)
-    g.cleanup()
-
-
 def test_dt(report):
     """Project kernel: bind through OF, the exact ID, simulated notifications,
     bind/unbind cycles."""
     first, new = os.urandom(16), os.urandom(16)
-    g = arm64_guest("dt", project_kernel("arm64"), initrd("arm64-vmgenid"), "good",
-                    "test=dt cycles=%s " % CYCLES + dtb.cmdline(MEMORY, first, new), first)
+    g = dt_guest("dt", "good", "test=dt cycles=%s " % CYCLES + dtb.cmdline(MEMORY, first, new),
+                 first)
     g.start()
     report.guest(g.name, g, g.run_to_end(), expect.dt(CYCLES))
     # The arm64 test kernel has ACPI, as distributions build theirs;
@@ -228,8 +104,7 @@ def test_dt(report):
 
 def test_dt_malformed(report):
     """Project kernel: malformed nodes are refused with messages, no oops."""
-    boot(report, arm64_guest("dt-bad", project_kernel("arm64"), initrd("arm64-vmgenid"),
-                             "bad", "test=dt-bad", os.urandom(16)), expect.DT_BAD)
+    boot(report, dt_guest("dt-bad", "bad", "test=dt-bad", os.urandom(16)), expect.DT_BAD)
 
 
 def test_module_arm64_stock(report):
@@ -260,18 +135,21 @@ CONTROLS = (
 )
 
 
+def control_kernel(report, name, arch, ctl):
+    """The test kernel for `arch` with the control driver `ctl`, built
+    (lib.report.build_control), or None."""
+    return build_control(report, name, arch, ctl, os.path.join(HERE, "controls", ctl + ".patch"))
+
+
 def control_boot(report, name, g, manifest, check):
     """Boot `g` on a control driver, its verdicts held to `manifest` apart
     from the main report; its boot result is reported, and the control:
     the check `check` must fail."""
-    quiet = Report(quiet=True)
-    with g:
-        g.start()
-        quiet.guest(name, g, g.run_to_end(), manifest)
-    for passed, rname, detail in quiet.results:
+    results = judge_quietly(name, g, manifest)
+    for passed, rname, detail in results:
         if BOOT_MARK in rname:
             report.result(rname, passed, detail, kind="boot")
-    got = [(ok, n) for ok, n, _ in quiet.results if n.startswith("%s: %s" % (name, check))]
+    got = [(ok, n) for ok, n, _ in results if n.startswith("%s: %s" % (name, check))]
     report.control("%s: the check \"%s\" fails" % (name, check),
                    len(got) == 1 and not got[0][0],
                    got[0][1] if got else "the check was not made")
@@ -282,8 +160,7 @@ def test_dt_control_drivers(report):
     that its fault breaks must fail, and the boot must still complete."""
     for ctl, what, check, _ in CONTROLS:
         name = "control dt, %s" % what
-        kernel = build_control(report, name, "arm64", ctl,
-                               os.path.join(HERE, "controls", ctl + ".patch"))
+        kernel = control_kernel(report, name, "arm64", ctl)
         if not kernel:
             continue
         first, new = os.urandom(16), os.urandom(16)
@@ -303,11 +180,10 @@ def test_acpi_control_drivers(report):
         if not check:
             continue
         name = "control acpi-shapes, %s" % what
-        kernel = build_control(report, name, "x86_64", ctl,
-                               os.path.join(HERE, "controls", ctl + ".patch"))
+        kernel = control_kernel(report, name, "x86_64", ctl)
         if not kernel:
             continue
-        rd = os.path.join(OUT, "initramfs", "x86_64-control-%s.cpio" % ctl)
+        rd = initrd("x86_64-control-%s" % ctl)
         p = subprocess.run([os.path.join(TOP, "scripts", "make-initramfs"), "x86_64", rd,
                             os.path.join(HERE, "guest"),
                             kernel + ".modules/lib/modules=lib/modules"],
@@ -320,33 +196,11 @@ def test_acpi_control_drivers(report):
             control_boot(report, name, g, expect.acpi_shapes(module=False), check)
 
 
-# -- storms: 4 vCPUs, kernels with the lock checkers ----------------------------
-# The test kernels carry PROVE_LOCKING, DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS
-# (configs/common.config); each boot's kernel log must stay clean.
-
-STORM_NOTIFIES = os.environ.get("STORM_NOTIFIES", "50")
-STORM_TIMEOUT = 300  # s: 4 vCPUs under TCG, beside the gate in the other lane
-
+# -- storms: 4 vCPUs, kernels with the lock checkers (guests.py) ---------------
 
 def storm_boot(report, g, manifest):
     g.timeout = STORM_TIMEOUT
     boot(report, g, manifest)
-
-
-def storm_acpi(report, name, kernel, rd, kasan=False):
-    g = shapes_guest(report, name, kernel, rd,
-                     "test=storm modalias=1 storm_notifies=%s" % STORM_NOTIFIES, smp=4)
-    if not g:
-        return
-    g.timeout = STORM_TIMEOUT * (3 if kasan else 1)
-    g.start()
-    report.guest(g.name, g, g.run_to_end(), expect.storm(acpi=True))
-    if kasan:
-        # A KASAN report would fail the log check above: this says the
-        # checker was there to make one.
-        report.result("%s: KASAN was on: 'KernelAddressSanitizer initialized'" % name,
-                      "KernelAddressSanitizer initialized" in g.kernel_log(), kind="diagnostic")
-    g.cleanup()
 
 
 def test_storm_acpi(report):
@@ -357,22 +211,14 @@ def test_storm_acpi(report):
     storm_acpi(report, "storm-acpi", project_kernel("x86_64"), initrd("x86_64-vmgenid"))
 
 
-def test_storm_acpi_kasan(report):
-    """make kasan, not make test: test_storm_acpi on the x86_64 test kernel
-    built with KASAN too (configs/kasan.config), with its own modules; a
-    KASAN report fails the boot's log check."""
-    storm_acpi(report, "storm-acpi-kasan", project_kernel("x86_64") + "-kasan",
-               initrd("x86_64-vmgenid-kasan"), kasan=True)
-
-
 def test_storm_dt(report):
     """arm64 test kernel (vmgenid built in), the device tree of test_dt,
     4 vCPUs: simulated notifications (the SPI made pending) in a loop beside
     unbind/bind in a loop; then the driver still follows the ID."""
     first, new = os.urandom(16), os.urandom(16)
-    storm_boot(report, arm64_guest("storm-dt", project_kernel("arm64"), initrd("arm64-vmgenid"),
-                                   "good", "test=storm-dt storm_notifies=%s " % STORM_NOTIFIES +
-                                   dtb.cmdline(MEMORY, first, new), first, smp=4),
+    append = "test=storm-dt storm_notifies=%s " % STORM_NOTIFIES
+    storm_boot(report, dt_guest("storm-dt", "good", append + dtb.cmdline(MEMORY, first, new),
+                                first, smp=4),
                expect.storm(acpi=False))
 
 
@@ -399,6 +245,3 @@ TESTS = [test_acpi_fork, test_acpi_malformed, test_acpi_shapes, test_acpi_contro
 # The storms run in the side lane of a whole run, after the gates
 # (tests/run).
 STORM_TESTS = [test_storm_acpi, test_storm_dt, test_storm_dt_module_stock]
-# make kasan (tests/vmgenid/kasan.py): the KASAN kernel's storm, then the
-# test kernel's, each timed.
-KASAN_TESTS = [test_storm_acpi_kasan, test_storm_acpi]
