@@ -26,17 +26,12 @@ import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.gdb import GdbRemote  # noqa: E402
-from lib.qemu import BAD_KERNEL_LOG, OUT, Guest  # noqa: E402
+from lib.qemu import BAD_KERNEL_LOG, OUT, image_name  # noqa: E402
 from vmgenid import dtb  # noqa: E402
-from wakeup_mailbox.test_wakeup_mailbox import (linux_init_sipi, mailbox_guest,  # noqa: E402
-                                                served)
+from vmgenid.guests import MEMORY, arm64_guest, fork_guest, raise_spi  # noqa: E402
+from wakeup_mailbox.boot import linux_init_sipi, mailbox_guest, served  # noqa: E402
 
 UP = os.path.join(OUT, "upstream")
-MEMORY = "256M"
-ARM64_MACHINE = ["-M", "virt,gic-version=2", "-cpu", "max", "-m", MEMORY, "-smp", "1"]
-INTID = dtb.SPI + 32
-ISPENDR = dtb.GICD + 0x200 + 4 * (INTID // 32)
-RESEED = "crng reseeded due to virtual machine fork"
 # A boot that printed this and then nothing for HANG_QUIET seconds is hung:
 # under TCG the patched kernel printed "smp: Brought up" 0.3 s after it.
 HANG_AT = "Booting SMP configuration"
@@ -55,8 +50,7 @@ def base():
 
 
 def kernel(arch, patched):
-    name = "bzImage" if arch == "x86_64" else "Image"
-    return os.path.join(UP, arch, name + ("" if patched else "-unpatched"))
+    return os.path.join(UP, arch, image_name(arch) + ("" if patched else "-unpatched"))
 
 
 def kernels():
@@ -118,13 +112,10 @@ def dt_notify(label, patched, no_map=True):
     restore through QEMU's gdbstub: it writes a new ID at the node's address
     and sets the node's SPI pending. Returns what was seen."""
     first_id, new_id = os.urandom(16), os.urandom(16)
-    g = Guest("up-dt-notify", "arm64", kernel("arm64", patched), initrd("arm64"),
-              "test=up-notify", memory=MEMORY, timeout=120)
-    path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE, MEMORY, "good", no_map)
-    idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), first_id)
+    g = arm64_guest("up-dt-notify", kernel("arm64", patched), initrd("arm64"), "good",
+                    "test=up-notify", first_id, no_map=no_map, timeout=120)
     sock = os.path.join(g.dir, "gdb.sock")
-    g.cmd += ["-dtb", path, "-device", "loader,file=%s,addr=0x%x,force-raw=on"
-              % (idfile, dtb.id_addr(MEMORY)), "-gdb", "unix:%s,server=on,wait=off" % sock]
+    g.cmd += ["-gdb", "unix:%s,server=on,wait=off" % sock]
     with g:
         g.start()
         ready = g.expect("ready") is not None
@@ -132,11 +123,11 @@ def dt_notify(label, patched, no_map=True):
             with GdbRemote(sock) as gdb:  # the VM stops while the stub is attached
                 gdb.physical()
                 gdb.write(dtb.id_addr(MEMORY), new_id)
-                gdb.write(ISPENDR, (1 << (INTID % 32)).to_bytes(4, "little"))
+                raise_spi(gdb)
                 gdb.detach()
             g.send("notified")
         done = g.run_to_end()
-        g.wait_exit() if done else g.kill()
+        g.end(done)
         log, counts = log_of(g), reseeds(g)
         r = dict(done=done, log=log, bound=verdict(g, "vmgenid bound"),
                  flushed=verdict(g, "flush:"),
@@ -144,6 +135,13 @@ def dt_notify(label, patched, no_map=True):
         r["why"] = "bound %s, flushed %s, reseed counts %s; %s" % (
             r["bound"], r["flushed"], counts, bad(log) or "log clean")
         return r
+
+
+def notify_fixed(r):
+    """What dt_notify() saw is the fixed behaviour: bound, to the end, one
+    reseed (counted after a flush), a clean log."""
+    return bool(r["bound"]) and r["done"] and r["flushed"] is True and r["one"] and \
+        bad(r["log"]) is None
 
 
 def test_upstream_vmgenid_dt_notify(report):
@@ -161,9 +159,7 @@ def test_upstream_vmgenid_dt_notify(report):
                           is not None, r["why"])
         else:
             report.result("%s: one reseed (counted after a flush), no splat, log clean" % name,
-                          bool(r["bound"]) and r["done"] and r["flushed"] is True and r["one"]
-                          and bad(r["log"]) is None,
-                          r["why"])
+                          notify_fixed(r), r["why"])
 
 
 def test_upstream_vmgenid_dt_in_ram(report):
@@ -181,14 +177,7 @@ def test_upstream_vmgenid_dt_in_ram(report):
                           "%s; %s" % (refused, r["why"]))
         else:
             report.result("%s: bound, one reseed (counted after a flush), log clean" % name,
-                          bool(r["bound"]) and r["done"] and r["flushed"] is True and r["one"]
-                          and bad(r["log"]) is None,
-                          r["why"])
-
-
-def fork_guest(name, k, guid, append):
-    return Guest(name, "x86_64", k, initrd("x86_64"), append,
-                 extra=["-device", "vmgenid,id=vg0,guid=%s" % guid], memory=MEMORY, timeout=120)
+                          notify_fixed(r), r["why"])
 
 
 def test_upstream_vmgenid_acpi_rebind(report):
@@ -202,7 +191,8 @@ def test_upstream_vmgenid_acpi_rebind(report):
         k = kernel("x86_64", patched)
         append = "test=up-notify rebind=1"
         snap = os.path.join(OUT, "snapshot-up-rebind")
-        with fork_guest("up-rebind", k, uuid.uuid4(), append) as g:
+        with fork_guest("up-rebind", k, initrd("x86_64"), append, uuid.uuid4(),
+                        timeout=120) as g:
             g.start()
             ready = g.expect("ready") is not None
             bind = verdict(g, "bind ") if ready else None
@@ -214,14 +204,12 @@ def test_upstream_vmgenid_acpi_rebind(report):
         if not ready:
             report.result(name, False, "the guest never got ready: " + tail(before_log))
             continue
-        with fork_guest("up-rebind-restored", k, uuid.uuid4(), append) as h:
-            h.cmd.append("-S")
-            h.start(incoming="exec:cat %s" % snap)
-            h.wait_incoming()
-            h.qmp("cont")
-            h.send("restored")
+        with fork_guest("up-rebind-restored", k, initrd("x86_64"), append, uuid.uuid4(),
+                        timeout=120) as h:
+            h.start_from(snap)
+            h.resume("restored")
             done = h.run_to_end()
-            h.wait_exit() if done else h.kill()
+            h.end(done)
             log, counts = log_of(h), reseeds(h)
             flushed = verdict(h, "flush:")
         os.unlink(snap)
@@ -279,7 +267,7 @@ def mailbox_boot(name, ncpus, variant, patched, timeout=120, stall=None, **kw):
         if stall:
             stall_watch(g, *stall)
         done = g.run_to_end()
-        g.wait_exit() if done else g.kill()
+        g.end(done)
         online = [line.split()[1] for _, line in g.lines if line.startswith("count ")]
         return dict(done=done, log=log_of(g), woke=served(g), sipi=linux_init_sipi(g),
                     cpus=int(online[0]) if online else 0, stalled=getattr(g, "stalled", False))

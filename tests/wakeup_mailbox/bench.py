@@ -29,8 +29,8 @@ mailbox node the kernel wakes the APs through it, without it (the variant
    from QEMU's start to its exit, minus that of a 1-vCPU self test.
 
 Where /dev/kvm can run a guest and USE_KVM=1, the total bring-up (1.) is
-also measured under KVM (-cpu host), each line naming its accelerator;
-that path has not run on the machines this was written on.
+also measured under KVM (-cpu host), each line naming its accelerator
+(a path no test runs).
 
 Usage: tests/wakeup_mailbox/bench.py [PAIRS]   (default 5);
 writes out/bench/wakeup-mailbox.txt
@@ -42,9 +42,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, kvm_usable, reaping, run_qemu  # noqa: E402
-from wakeup_mailbox.test_wakeup_mailbox import (KERNEL, bringup_ms, firmware,  # noqa: E402
-                                                mailbox_guest)
+from lib.qemu import kvm_usable, reaping, run_qemu  # noqa: E402
+from lib.report import write_result  # noqa: E402
+from wakeup_mailbox.boot import KERNEL, bringup_ms, firmware_cmd, mailbox_guest  # noqa: E402
 
 TRACE_KERNEL = os.path.join(os.path.dirname(KERNEL), "bzImage-trace")
 KINDS = (("mailbox", "openhcl", "wakeup_mailbox_wake_cpu"),
@@ -100,12 +100,7 @@ def wake_costs(ncpus, variant, function):
 
 def selftest_s(ncpus):
     t = time.monotonic()
-    run_qemu(["qemu-system-x86_64", "-M", "pc", "-accel",
-              "tcg,thread=single", "-cpu", "max", "-smp", str(ncpus), "-m", "256M",
-              "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "none",
-              "-no-reboot", "-kernel", firmware(), "-append", "selftest",
-              "-debugcon", "file:/dev/null", "-global", "isa-debugcon.iobase=0xe9",
-              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], 120)
+    run_qemu(firmware_cmd(ncpus, "selftest", "/dev/null"), 120)
     return time.monotonic() - t
 
 
@@ -165,10 +160,7 @@ def main():
         fw = [(selftest_s(n) - selftest_s(1)) * 1000 for _ in range(3)]
         out("  firmware self test, park and wake %d APs (QEMU wall clock, minus 1 vCPU): %s ms"
             % (n - 1, spread(fw, "%.0f")))
-    os.makedirs(os.path.join(OUT, "bench"), exist_ok=True)
-    with open(os.path.join(OUT, "bench", "wakeup-mailbox.txt"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    return 0
+    return write_result("wakeup-mailbox.txt", "\n".join(lines) + "\n", echo=False)
 
 
 if __name__ == "__main__":
