@@ -40,10 +40,9 @@ def firmware_cmd(ncpus, fwargs, log, mem="256M", machine="pc", modules=None, exi
     cmd = ["qemu-system-x86_64", "-M", machine, "-accel", "tcg,thread=single", "-cpu", "max",
            "-smp", str(ncpus), "-m", mem, "-display", "none", "-vga", "none", "-monitor",
            "none", "-serial", "none", "-no-reboot", "-no-user-config",
-           "-kernel", firmware(), "-append", fwargs]
+           "-kernel", firmware(), "-append", fwargs, "-debugcon", "file:" + log] + DEBUGCON
     if modules:
         cmd += ["-initrd", modules]
-    cmd += ["-debugcon", "file:" + log] + DEBUGCON
     return cmd + (EXIT_DEVICE if exit_device else [])
 
 
