@@ -110,6 +110,7 @@ def cmdline(memory, id_bytes, new_bytes):
 
 if __name__ == "__main__":
     import sys
-    make(sys.argv[1], ["-M", "virt,gic-version=2", "-cpu", "max", "-m", "256M"], "256M",
-         sys.argv[2] if len(sys.argv) > 2 else "good")
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    from vmgenid.guests import ARM64_MACHINE, MEMORY
+    make(sys.argv[1], ARM64_MACHINE, MEMORY, sys.argv[2] if len(sys.argv) > 2 else "good")
     print(os.path.abspath(sys.argv[1]))
