@@ -2,8 +2,6 @@
 """The gate (scripts/check) as tests, its self-test, and DKMS."""
 
 import glob
-import importlib.machinery
-import importlib.util
 import json
 import os
 import shutil
@@ -12,6 +10,11 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import OUT, TOP  # noqa: E402
+
+sys.path.insert(0, os.path.join(TOP, "scripts"))
+from gate import bisect, cocci, matrix  # noqa: E402
+from gate.kbuild import Kbuild  # noqa: E402
+from gate.settings import Settings  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -65,41 +68,37 @@ def test_gate_upstream(report):
 def test_gate_catches_broken_patch(report):
     """A series with a deliberately broken patch makes the gate fail, and the
     gate names what broke."""
-    patches = os.path.join(OUT, "gate-selftest", "patches")
-    shutil.rmtree(os.path.dirname(patches), ignore_errors=True)
-    series = os.path.join(patches, "gate-selftest")
+    scratch = os.path.join(OUT, "gate-selftest", "patches")
+    shutil.rmtree(os.path.dirname(scratch), ignore_errors=True)
+    series = os.path.join(scratch, "gate-selftest")
     os.makedirs(series)
     shutil.copy(sorted(glob.glob(os.path.join(TOP, "patches", "vmgenid", "0000-*.patch")))[0],
                 series)
     shutil.copy(os.path.join(HERE, "broken.patch"), os.path.join(series, "0001-broken.patch"))
     with open(os.path.join(series, "series"), "w") as f:
         f.write("0001-broken.patch\n")
-    env = dict(os.environ, PATCHES=patches, OUT=OUT)
+    env = dict(os.environ, PATCHES=scratch, OUT=OUT)
     status, out = run_check(["--only", "checkpatch,kernel-doc"], env=env)
+    rows = [line.split() for line in out.splitlines()]
     report.control("gate self-test: a broken patch makes scripts/check exit non-zero",
-                  status != 0, "exit %d" % status)
+                   status != 0, "exit %d" % status)
     report.control("gate self-test: the table marks checkpatch FAIL",
-                  any(l.split()[:1] == ["checkpatch"] and l.split()[2:3] == ["FAIL"]
-                      and l.split()[1] != "0" for l in out.splitlines()))
+                   any(r[:1] == ["checkpatch"] and r[2:3] == ["FAIL"] and r[1] != "0"
+                       for r in rows))
     report.control("gate self-test: the finding names the trailing whitespace",
-                  "trailing whitespace" in out)
+                   "trailing whitespace" in out)
     report.control("gate self-test: kernel-doc names the undocumented gate_selftest()",
-                  "gate_selftest() is not static and has no kernel-doc comment" in out)
-    subprocess.run(["git", "-C", os.path.join(OUT, "linux"), "worktree", "remove", "--force",
-                    os.path.join(OUT, "src", "gate-selftest")], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    subprocess.run(["git", "-C", os.path.join(OUT, "linux"), "branch", "-D", "gate-selftest"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   "gate_selftest() is not static and has no kernel-doc comment" in out)
+    tree = os.path.join(OUT, "linux")
+    for cmd in (["worktree", "remove", "--force", os.path.join(OUT, "src", "gate-selftest")],
+                ["branch", "-D", "gate-selftest"]):
+        subprocess.run(["git", "-C", tree] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
 
 
-def load_check():
-    """scripts/check as a module."""
-    loader = importlib.machinery.SourceFileLoader("gate_check",
-                                                  os.path.join(TOP, "scripts", "check"))
-    spec = importlib.util.spec_from_loader("gate_check", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+def kbuild():
+    """The gate's kbuild for the 6.1 base, in this run's $OUT."""
+    return Kbuild(Settings.from_env(dict(os.environ, OUT=OUT), upstream=False))
 
 
 PROBE = """#include <linux/io.h>
@@ -114,8 +113,8 @@ def test_gate_tells_sparse_from_w1(report):
     """The gate compiles once with C=2 W=1 and splits the diagnostics: a
     scratch file with one W=1 warning and two sparse warnings, compiled in
     the gate's x86_64 tree, lands in the right rows."""
-    check = load_check()
-    source = check.matrix_src("x86_64")
+    kb = kbuild()
+    source = matrix.matrix_src(kb.s, "x86_64")
     build = os.path.join(OUT, "build", "matrix-x86_64")
     probe = os.path.join(source, "drivers", "virt", "gate-probe.c")
     if not os.path.exists(os.path.join(build, ".config")):
@@ -124,17 +123,17 @@ def test_gate_tells_sparse_from_w1(report):
     try:
         with open(probe, "w") as f:
             f.write(PROBE)
-        sparse, w1 = check.compile_warnings("x86_64", source, build, ["drivers/virt/gate-probe.c"])
+        sparse, w1 = kb.compile_warnings("x86_64", source, build, ["drivers/virt/gate-probe.c"])
     finally:
         for f in (probe, os.path.join(build, "drivers", "virt", "gate-probe.o"),
                   os.path.join(build, "drivers", "virt", ".gate-probe.o.cmd")):
             if os.path.exists(f):
                 os.unlink(f)
     report.control("gate: C=2 W=1 pass: the missing prototype is a W=1 finding",
-                  len(w1) == 1 and "no previous prototype" in w1[0], "W=1: %s" % w1)
+                   len(w1) == 1 and "no previous prototype" in w1[0], "W=1: %s" % w1)
     report.control("gate: C=2 W=1 pass: the __iomem cast and the undeclared symbol are sparse's",
-                  len(sparse) == 2 and any("address space" in w for w in sparse) and
-                  any("not declared" in w for w in sparse), "sparse: %s" % sparse)
+                   len(sparse) == 2 and any("address space" in w for w in sparse) and
+                   any("not declared" in w for w in sparse), "sparse: %s" % sparse)
 
 
 COCCI_PROBE = """#include <linux/err.h>
@@ -146,16 +145,17 @@ void *gate_cocci_probe(void *p)
 
 
 def test_gate_coccicheck_finds_planted(report):
-    """The coccicheck row's own code (scripts/check's coccicheck_findings)
+    """The coccicheck row's own code (the gate's cocci.coccicheck_findings)
     reports a planted finding: a scratch file in drivers/virt that
     ERR_PTR(PTR_ERR())s where ERR_CAST() is meant (api/err_cast.cocci; one
     semantic patch, not all, to keep it short), given second of two files,
     as the gate gives every series' files to one run; the series' own
     driver, the control, has no such finding."""
-    check = load_check()
+    s = kbuild().s
     name = "drivers/virt/gate-cocci-probe.c"
     probe = os.path.join(OUT, "src", "all", name)
-    cocci = os.path.join(OUT, "src", "all", "scripts", "coccinelle", "api", "err_cast.cocci")
+    probe_cocci = os.path.join(OUT, "src", "all", "scripts", "coccinelle", "api",
+                               "err_cast.cocci")
     tree = os.path.join(OUT, "src", "all")
     try:
         with open(probe, "w") as f:
@@ -163,18 +163,18 @@ def test_gate_coccicheck_finds_planted(report):
         # spatch lists a git tree's files with git: an untracked file is
         # never looked at. Stage it for the run; unstage it after.
         subprocess.run(["git", "-C", tree, "add", "-f", name], check=True)
-        planted = check.coccicheck_findings(["drivers/virt/vmgenid.c", name], cocci)
+        planted = cocci.coccicheck_findings(s, ["drivers/virt/vmgenid.c", name], probe_cocci)
     finally:
         subprocess.run(["git", "-C", tree, "rm", "-q", "--cached", "-f", "--ignore-unmatch",
                         name])
         os.unlink(probe)
     report.control("gate: coccicheck self-test: the planted ERR_PTR(PTR_ERR()) is reported, "
-                  "in the second of two files checked in one run",
-                  len(planted) == 1 and planted[0].startswith(name + ":") and
-                  "ERR_CAST" in planted[0], "%s" % planted)
-    clean = check.coccicheck_findings(["drivers/virt/vmgenid.c"], cocci)
+                   "in the second of two files checked in one run",
+                   len(planted) == 1 and planted[0].startswith(name + ":") and
+                   "ERR_CAST" in planted[0], "%s" % planted)
+    clean = cocci.coccicheck_findings(s, ["drivers/virt/vmgenid.c"], probe_cocci)
     report.control("gate: coccicheck self-test: the series' own file has no such finding (control)",
-                  clean == [], "%s" % clean)
+                   clean == [], "%s" % clean)
 
 
 def test_gate_bisect_catches_broken_commit(report):
@@ -182,9 +182,9 @@ def test_gate_bisect_catches_broken_commit(report):
     error, and does not record it. The commit (never on a branch) is the
     series' last commit with drivers/virt/vmgenid.c cut short; it is built
     incrementally in the x86_64 test kernel's tree, from its worktree."""
-    check = load_check()
-    tree = check.walk_src("x86_64")
-    records, key = check.bisect_records("x86_64")
+    kb = kbuild()
+    tree = bisect.walk_src(kb.s, "x86_64")
+    records, key = bisect.bisect_records(kb.s, "x86_64")
     if not key:
         report.control("gate bisect self-test: the x86_64 test kernel's tree exists", False)
         return
@@ -201,14 +201,15 @@ def test_gate_bisect_catches_broken_commit(report):
     broken = git("commit-tree", git("write-tree", env=env), "-p", "all", "-m",
                  "gate self-test: vmgenid.c cut short", env=env)
     os.unlink(index)
-    findings = check.bisect_walk([(broken, "gate self-test: vmgenid.c cut short")], ["x86_64"])
+    findings = bisect.bisect_walk(kb, [(broken, "gate self-test: vmgenid.c cut short")],
+                                  ["x86_64"])
     report.control("gate bisect self-test: the broken commit is a finding that names the file",
-                  len(findings) == 1 and "drivers/virt/vmgenid" in findings[0], str(findings))
+                   len(findings) == 1 and "drivers/virt/vmgenid" in findings[0], str(findings))
     recorded = os.path.exists(records) and broken in open(records).read()
     report.control("gate bisect self-test: the broken commit is not recorded as built",
-                  not recorded)
+                   not recorded)
     report.control("gate bisect self-test: the tree is back on branch all",
-                  git("rev-parse", "HEAD") == git("rev-parse", "all"))
+                   git("rev-parse", "HEAD") == git("rev-parse", "all"))
 
 
 def test_dkms(report):
