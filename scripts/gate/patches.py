@@ -13,12 +13,31 @@ from .proc import run
 from .settings import FROM, SENDER
 
 
+def fix_command(s, name):
+    """The command that makes patches/NAME/files and the series agree."""
+    return "make series-export NAME=%s%s" % (name, " UPSTREAM=1" if s.upstream else "")
+
+
+def agreement_findings(s, name, status, output):
+    """scripts/check-series' findings from its exit status and output: its
+    last lines, and where it names a disagreement ("FAIL ...") without the
+    command that fixes it within them, that command."""
+    if status == 0:
+        return []
+    findings = [line for line in output.splitlines() if line.strip()][-20:]
+    fix = fix_command(s, name)
+    if any(line.startswith("FAIL ") for line in output.splitlines()) and \
+            not any(fix in line for line in findings):
+        findings.append("to make them agree: %s" % fix)
+    return findings
+
+
 def check_agreement(name, ctx):
     """The series, the files this repository mirrors from it
     (patches/NAME/files) and its branch agree (scripts/check-series)."""
     s = ctx.s
     st, out = run([s.script("check-series"), name], env=s.env())
-    return [] if st == 0 else [line for line in out.splitlines() if line.strip()][-20:]
+    return agreement_findings(s, name, st, out)
 
 
 def waivers(s, name):

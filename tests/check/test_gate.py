@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from lib.qemu import OUT, TOP  # noqa: E402
 
 sys.path.insert(0, os.path.join(TOP, "scripts"))
-from gate import bisect, cocci, matrix  # noqa: E402
+from gate import bisect, cocci, matrix, patches  # noqa: E402
 from gate.kbuild import Kbuild  # noqa: E402
 from gate.settings import Settings  # noqa: E402
 
@@ -94,6 +94,27 @@ def test_gate_catches_broken_patch(report):
                 ["branch", "-D", "gate-selftest"]):
         subprocess.run(["git", "-C", tree] + cmd, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+
+
+def test_gate_agreement_names_fix(report):
+    """Where scripts/check-series finds the series and this repository
+    disagree, the agreement row names the make command that fixes it, for
+    the base checked, once."""
+    for upstream, fix in ((False, "make series-export NAME=vmgenid"),
+                          (True, "make series-export NAME=vmgenid UPSTREAM=1")):
+        s = Settings.from_env(dict(os.environ, OUT=OUT), upstream=upstream)
+        base = "upstream base" if upstream else "6.1"
+        said = patches.agreement_findings(
+            s, "vmgenid", 1, "--- series:drivers/virt/vmgenid.c\n"
+            "FAIL vmgenid: drivers/virt/vmgenid.c differs from what the series makes of it\n")
+        report.result("gate: agreement (%s): a disagreement names %s" % (base, fix),
+                      said[-1:] == ["to make them agree: " + fix], str(said))
+        said = patches.agreement_findings(s, "vmgenid", 1, "FAIL vmgenid: the patches differ"
+                                          " (fix: %s, and commit what it writes)\n" % fix)
+        report.result("gate: agreement (%s): a fix check-series names is not named again"
+                      % base, len(said) == 1, str(said))
+    report.control("gate: agreement: a series that agrees has no finding (control)",
+                   patches.agreement_findings(s, "vmgenid", 0, "ok   vmgenid\n") == [])
 
 
 def kbuild():
@@ -242,8 +263,8 @@ def test_dkms(report):
 # checks that need no kernel build done while the kernels built
 # (scripts/check-early), both gates together take about as long as the
 # boots. dkms (Debian's headers) runs in the boots' lane.
-TESTS_GATES = [test_gate_catches_broken_patch, test_gate_bisect_catches_broken_commit,
-               test_gate, test_gate_tells_sparse_from_w1, test_gate_coccicheck_finds_planted,
-               test_gate_upstream]
+TESTS_GATES = [test_gate_agreement_names_fix, test_gate_catches_broken_patch,
+               test_gate_bisect_catches_broken_commit, test_gate, test_gate_tells_sparse_from_w1,
+               test_gate_coccicheck_finds_planted, test_gate_upstream]
 TESTS_DKMS = [test_dkms]
 TESTS = TESTS_GATES + TESTS_DKMS
