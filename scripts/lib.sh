@@ -21,8 +21,9 @@ else
 fi
 
 # Fixed identities and dates make commits, and so the series, reproducible.
-# The committed series carry this placeholder identity; scripts/sign-series
-# regenerates them with the sender's (SERIES_NAME, SERIES_EMAIL).
+# The committed series carry this placeholder identity as their author, and
+# no Signed-off-by; scripts/sign-series --reviewed regenerates them with the
+# sender's (SERIES_NAME, SERIES_EMAIL) as author and sign-off.
 PLACEHOLDER_NAME="Founding Team"
 PLACEHOLDER_EMAIL="team@vmgenid-dt.example.org"
 export GIT_COMMITTER_NAME="${SERIES_NAME:-$PLACEHOLDER_NAME}"

@@ -52,33 +52,71 @@ def waivers(s, name):
     return found
 
 
+# A throwaway identity the gate signs the series with, to check what a
+# sender would mail (scripts/sign-series --reviewed).
+GATE_SENDER = ("Gate Check", "gate-check@example.org")
+ASSISTED_BY = re.compile(r"^Assisted-by: LLM( \S+)*$", re.M)
+
+
+def checkpatch(s, name, path, ignore):
+    """checkpatch.pl --strict on one patch, ignoring the types `ignore`:
+    its findings, one a line."""
+    p = os.path.basename(path)
+    cmd = [os.path.join(s.src(name), "scripts/checkpatch.pl"), "--strict", "--showfile",
+           "--color=never", path]
+    if ignore:
+        cmd += ["--ignore", ",".join(ignore)]
+    # Debian's python3 first: checkpatch's spdxcheck.py needs its ply and git.
+    st, out = run(cmd, cwd=s.src(name),
+                  env=dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", "")))
+    if "Traceback" in out:
+        return ["%s: a checkpatch helper failed: %s" % (p, out[out.index("Traceback"):][:300])]
+    m = re.search(r"total: (\d+) errors, (\d+) warnings, (\d+) checks", out)
+    if not m:
+        return ["%s: checkpatch did not run: %s" % (p, out.strip()[-300:])]
+    lines = [line for line in out.splitlines() if re.search(r"\b(ERROR|WARNING|CHECK): ", line)]
+    total = sum(int(n) for n in m.groups())
+    # The totals are authoritative; the lines say what was found.
+    return ["%s: %s" % (p, line) for line in lines[:total]] + \
+        ["%s: (finding %d of %d)" % (p, i + 1, total) for i in range(len(lines), total)]
+
+
+def attribution(path):
+    """The committed copy of a patch made with tools: no Signed-off-by
+    (only the sender may add one, 7.3's coding-assistants.rst), and an
+    Assisted-by line in that document's format."""
+    text = open(path).read().split("\n---\n", 1)[0]
+    p = os.path.basename(path)
+    found = ["%s: a Signed-off-by in the committed copy: %s" % (p, line)
+             for line in text.splitlines() if line.startswith("Signed-off-by:")]
+    if not ASSISTED_BY.search(text):
+        found.append("%s: no \"Assisted-by: LLM [TOOL...]\" line" % p)
+    return found
+
+
 def check_checkpatch(name, ctx):
+    """checkpatch.pl --strict, twice. On the committed copies, which carry
+    no Signed-off-by until the sender signs them, only the missing sign-off
+    (MISSING_SIGN_OFF) is ignored beside the documented waivers, and each
+    must carry Assisted-by and no Signed-off-by. On the series as a sender
+    would mail it (scripts/sign-series --reviewed, with a throwaway
+    identity, into $OUT/check-send), the documented waivers alone."""
     s = ctx.s
     waived = waivers(s, name)
+    send = os.path.join(s.out, "check-send")
+    st, out = run([s.script("sign-series"), "--reviewed", name],
+                  env=dict(s.env(), SEND_DIR=send, SERIES_NAME=GATE_SENDER[0],
+                           SERIES_EMAIL=GATE_SENDER[1]))
+    if st:
+        return ["scripts/sign-series failed: %s" % out.strip()[-300:]]
+    signed = os.path.join(send, "upstream" if s.upstream else "", name)
     findings = []
     for p in series.patch_files(s, name):
         ignore = [t for glob_, t in waived if fnmatch.fnmatch(p, glob_)]
-        cmd = [os.path.join(s.src(name), "scripts/checkpatch.pl"), "--strict", "--showfile",
-               "--color=never", os.path.join(s.patches, name, p)]
-        if ignore:
-            cmd += ["--ignore", ",".join(ignore)]
-        # Debian's python3 first: checkpatch's spdxcheck.py needs its ply and git.
-        st, out = run(cmd, cwd=s.src(name),
-                      env=dict(os.environ, PATH="/usr/bin:" + os.environ.get("PATH", "")))
-        if "Traceback" in out:
-            findings.append("%s: a checkpatch helper failed: %s"
-                            % (p, out[out.index("Traceback"):][:300]))
-        m = re.search(r"total: (\d+) errors, (\d+) warnings, (\d+) checks", out)
-        if not m:
-            findings.append("%s: checkpatch did not run: %s" % (p, out.strip()[-300:]))
-            continue
-        lines = [line for line in out.splitlines()
-                 if re.search(r"\b(ERROR|WARNING|CHECK): ", line)]
-        total = sum(int(n) for n in m.groups())
-        # The totals are authoritative; the lines say what was found.
-        findings += ["%s: %s" % (p, line) for line in lines[:total]]
-        findings += ["%s: (finding %d of %d)" % (p, i + 1, total)
-                     for i in range(len(lines), total)]
+        committed = os.path.join(s.patches, name, p)
+        findings += attribution(committed)
+        findings += checkpatch(s, name, committed, ignore + ["MISSING_SIGN_OFF"])
+        findings += ["signed: " + f for f in checkpatch(s, name, os.path.join(signed, p), ignore)]
     return findings
 
 

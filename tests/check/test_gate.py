@@ -89,11 +89,34 @@ def test_gate_catches_broken_patch(report):
                    "trailing whitespace" in out)
     report.control("gate self-test: kernel-doc names the undocumented gate_selftest()",
                    "gate_selftest() is not static and has no kernel-doc comment" in out)
+    # broken.patch carries a Signed-off-by and no Assisted-by, as a patch
+    # made with tools must not (7.3's coding-assistants.rst).
+    report.control("gate self-test: checkpatch names the committed copy's Signed-off-by",
+                   "0001-broken.patch: a Signed-off-by in the committed copy" in out)
+    report.control("gate self-test: checkpatch names the missing Assisted-by",
+                   "0001-broken.patch: no \"Assisted-by: LLM [TOOL...]\" line" in out)
     tree = os.path.join(OUT, "linux")
     for cmd in (["worktree", "remove", "--force", os.path.join(OUT, "src", "gate-selftest")],
                 ["branch", "-D", "gate-selftest"]):
         subprocess.run(["git", "-C", tree] + cmd, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+
+
+def test_gate_sign_series_refuses(report):
+    """scripts/sign-series adds the sender's Signed-off-by only for a sender
+    who says, with --reviewed, that they reviewed the series: without it
+    it refuses, says what the sign-off certifies, and writes nothing."""
+    send = os.path.join(OUT, "gate-selftest", "send")
+    shutil.rmtree(send, ignore_errors=True)
+    p = subprocess.run([os.path.join(TOP, "scripts", "sign-series")], capture_output=True,
+                       text=True, env=dict(os.environ, OUT=OUT, SEND_DIR=send,
+                                           SERIES_NAME="Gate Check",
+                                           SERIES_EMAIL="gate-check@example.org"))
+    report.result("sign-series without --reviewed: refused (exit 2), naming the Developer's "
+                  "Certificate of Origin, nothing written",
+                  p.returncode == 2 and "Developer's Certificate of Origin" in p.stderr
+                  and not os.path.exists(send), "exit %d: %s" % (p.returncode,
+                                                                 p.stderr.strip()[:120]))
 
 
 def test_gate_agreement_names_fix(report):
@@ -263,7 +286,8 @@ def test_dkms(report):
 # checks that need no kernel build done while the kernels built
 # (scripts/check-early), both gates together take about as long as the
 # boots. dkms (Debian's headers) runs in the boots' lane.
-TESTS_GATES = [test_gate_agreement_names_fix, test_gate_catches_broken_patch,
+TESTS_GATES = [test_gate_agreement_names_fix, test_gate_sign_series_refuses,
+               test_gate_catches_broken_patch,
                test_gate_bisect_catches_broken_commit, test_gate, test_gate_tells_sparse_from_w1,
                test_gate_coccicheck_finds_planted, test_gate_upstream]
 TESTS_DKMS = [test_dkms]

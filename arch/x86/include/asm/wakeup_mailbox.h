@@ -12,6 +12,7 @@ void wakeup_mailbox_set_no_return(void);
 bool wakeup_mailbox_no_return(void);
 #else
 static inline void wakeup_mailbox_init(u64 phys_addr) { }
+static inline void wakeup_mailbox_set_no_return(void) { }
 static inline bool wakeup_mailbox_no_return(void) { return false; }
 #endif
 
