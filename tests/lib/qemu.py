@@ -8,6 +8,7 @@ Everything runs under a timeout and QEMU is killed when it expires.
 
 import contextlib
 import ctypes
+import glob
 import json
 import os
 import re
@@ -90,6 +91,16 @@ def end_process(p):
     if p.poll() is None:
         p.kill()
     p.wait()
+
+
+def stock_kernel(arch):
+    """Debian's stock 6.1 kernel for arch, fetched by scripts/debian-kernel."""
+    deb = "amd64" if arch == "x86_64" else "arm64"
+    pattern = os.path.join(OUT, "debian-%s/root/boot/vmlinuz-6.1.*-%s" % (deb, deb))
+    found = sorted(glob.glob(pattern))
+    if not found:
+        raise RuntimeError("no stock kernel %s" % pattern)
+    return found[-1]
 
 
 def run_qemu(cmd, timeout):

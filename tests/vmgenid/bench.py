@@ -38,11 +38,10 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP, kvm_usable, reaping  # noqa: E402
+from lib.qemu import OUT, TOP, kvm_usable, reaping, stock_kernel  # noqa: E402
 from lib.report import Expect, Report, write_result  # noqa: E402
 from vmgenid.clones import Arm64  # noqa: E402
-from vmgenid.guests import (HERE, initrd, project_kernel, restore, snapshot,  # noqa: E402
-                            stock_kernel)
+from vmgenid.guests import HERE, initrd, project_kernel, restore, snapshot  # noqa: E402
 
 RESEED = b"crng reseeded due to virtual machine fork"
 

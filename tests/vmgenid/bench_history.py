@@ -19,10 +19,10 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, reaping  # noqa: E402
+from lib.qemu import OUT, reaping, stock_kernel  # noqa: E402
 from lib.report import Report, write_result  # noqa: E402
 from vmgenid.bench import bench_initrd, bench_kernel, side_by_side, summary  # noqa: E402
-from vmgenid.guests import initrd, stock_kernel  # noqa: E402
+from vmgenid.guests import initrd  # noqa: E402
 
 
 def main():

@@ -10,10 +10,10 @@ import time
 import uuid
 
 from lib.gdb import GdbRemote
-from lib.qemu import OUT
+from lib.qemu import OUT, stock_kernel
 from vmgenid import dtb, expect
 from vmgenid.guests import (MEMORY, arm64_guest, initrd, project_kernel, raise_spi, restore,
-                            snapshot, stock_kernel, stop_at_ready)
+                            snapshot, stop_at_ready)
 
 # The guest forces a reseed at this uptime at the earliest: the time-based
 # reseed then waits as long again, far longer than a restore-to-draw.

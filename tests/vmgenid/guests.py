@@ -4,7 +4,6 @@ kernels and initramfs images, x86_64 with QEMU's vmgenid device (ACPI) and
 its real VM fork (a snapshot, restored), x86_64 with every ACPI shape of
 the ID, arm64 with a Firecracker-shaped device tree, the ACPI storm."""
 
-import glob
 import os
 import subprocess
 import uuid
@@ -23,16 +22,6 @@ def initrd(name):
 
 def project_kernel(arch):
     return os.path.join(OUT, arch, image_name(arch))
-
-
-def stock_kernel(arch):
-    """Debian's stock 6.1 kernel, fetched by scripts/debian-kernel."""
-    deb = "amd64" if arch == "x86_64" else "arm64"
-    pattern = os.path.join(OUT, "debian-%s/root/boot/vmlinuz-6.1.*-%s" % (deb, deb))
-    found = sorted(glob.glob(pattern))
-    if not found:
-        raise RuntimeError("no stock kernel %s" % pattern)
-    return found[-1]
 
 
 def boot(report, g, manifest):
@@ -179,4 +168,3 @@ def storm_acpi(report, name, kernel, rd, kasan=False):
         report.result("%s: KASAN was on: 'KernelAddressSanitizer initialized'" % name,
                       "KernelAddressSanitizer initialized" in g.kernel_log(), kind="diagnostic")
     g.cleanup()
-

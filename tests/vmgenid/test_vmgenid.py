@@ -9,12 +9,12 @@ import sys
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import TOP, Guest  # noqa: E402
+from lib.qemu import TOP, Guest, stock_kernel  # noqa: E402
 from lib.report import BOOT_MARK, build_control, judge_quietly  # noqa: E402
 from vmgenid import dtb, expect  # noqa: E402
 from vmgenid.guests import (HERE, MEMORY, STORM_NOTIFIES, STORM_TIMEOUT,  # noqa: E402
                             arm64_guest, boot, dt_guest, initrd, project_kernel, restore,
-                            shapes_guest, snapshot, ssdt, stock_kernel, storm_acpi)
+                            shapes_guest, snapshot, ssdt, storm_acpi)
 
 CYCLES = os.environ.get("BIND_CYCLES", "100")
 
@@ -228,7 +228,7 @@ def test_storm_dt_module_stock(report):
     then as many beside rmmod and insmod of the module; then the driver
     still follows the ID. Without lock checkers (Debian's kernel). Half
     the test kernels' storm_notifies in each loop: it adds to CI time
-    (README, "CI time"), and its loops still ran tens of rounds."""
+    (Documentation/testing.rst), and its loops still ran tens of rounds."""
     first, new = os.urandom(16), os.urandom(16)
     append = "test=module inner=storm-dt storm_notifies=%s " % (int(STORM_NOTIFIES) // 2)
     storm_boot(report, arm64_guest("storm-dt-module-stock", stock_kernel("arm64"),

@@ -10,9 +10,9 @@ import re
 import subprocess
 
 from lib.qemu import OUT, TOP, Guest, read_text
-from wakeup_mailbox import dts
+from wakeup_mailbox import dts, madt
 
-# MAILBOX_KERNEL=FILE boots another kernel (the README's comparison with v2).
+# MAILBOX_KERNEL=FILE boots another kernel (make bench compares kernels).
 KERNEL = os.environ.get("MAILBOX_KERNEL") or os.path.join(OUT, "x86_64", "bzImage")
 INITRD = os.path.join(OUT, "initramfs", "x86_64-mailbox.cpio")
 FW = os.path.join(OUT, "firmware", "mailbox-fw.elf")
@@ -58,6 +58,8 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     mailbox's address (default: the shape's); mem, machine: QEMU -m and -M
     (default: what backs the shape's mailbox with RAM, dts.qemu_memory());
     acpi: boot Linux without acpi=off (default: only for dts.ACPI_VARIANTS).
+    A dts.MADT_VARIANTS variant adds a second MADT (madt.py) naming the
+    mailbox, and Linux takes it (acpi_apic_instance=2).
     The guest gets mailbox_addr= the address the tree names (hex); it runs
     the scenario `scenario` from the initramfs `initrd`. accel: "tcg" (one
     thread), or "kvm" for make bench where /dev/kvm works (the host's CPU;
@@ -74,6 +76,11 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     shape_machine, shape_mem = dts.qemu_memory(shape)
     named = dts.named_mailbox(variant, mailbox, shape)
     path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant, mailbox, shape)
+    acpitable = []
+    if variant in dts.MADT_VARIANTS:
+        acpitable = ["-acpitable", madt.write(os.path.join(g.dir, "madt.bin"), ncpus, mailbox,
+                                              dts.MADT_VARIANTS[variant])]
+        append = ("acpi_apic_instance=2 " + append).strip()
     g.debugcon = os.path.join(g.dir, "debugcon.log")
     g.trace = os.path.join(g.dir, "trace.log")
     # crashkernel=: room for the test that a crash kernel still loads.
@@ -93,7 +100,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
              "-kernel", firmware(), "-append", fwargs,
              "-initrd", "%s %s,%s,%s" % (kernel, cmdline.replace(",", ",,"), initrd, path),
              "-debugcon", "file:" + g.debugcon] + DEBUGCON + EXIT_DEVICE + [
-             "-trace", "enable=apic_mem_writel,file=" + g.trace]
+             "-trace", "enable=apic_mem_writel,file=" + g.trace] + acpitable
     return g
 
 

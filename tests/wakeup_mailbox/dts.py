@@ -10,7 +10,7 @@ Shapes (SHAPES):
   cell, ranges). Mailbox at MAILBOX (0x9e000), the firmware's default, in
   -M pc with -m 1G.
 - "openhcl": what OpenHCL (microsoft/openvmm, openhcl_boot) hands over, as
-  ../shared/REFERENCE.md records it. Root #address-cells = <2>,
+  Documentation/field.rst records it. Root #address-cells = <2>,
   #size-cells = <2>, compatible = "microsoft,openvmm"; /cpus with 1/0
   cells; each cpu@N with device_type = "cpu", numa-node-id = <0>, reg =
   <APIC ID>, status = "okay", no enable-method; /reserved-memory with 2/1
@@ -32,7 +32,7 @@ RAM for its tables (e820 reserved). With -M pc,max-ram-below-4g=4G
 0xfeafffff, and the highest page the firmware may use is OPENHCL_MAILBOX
 = 0xfeadf000, 1 MiB of PCI hole left for the default NIC's BARs. (Without
 a NIC, and with -m in KiB, 0xfebdd000 is possible; not worth a different
-machine.) The cost, measured here (2 host cores, the project's kernel,
+machine.) The cost (2 host cores, the project's kernel,
 "good", 4 vCPUs, tcg,thread=single, start of QEMU to the guest's "done",
 5 runs each): -m 1G 4.2-6.3 s (mean 5.1 s), -m 4075M 4.5-6.5 s (mean
 5.2 s); the kernel reaches userspace about 0.3 s later (struct pages for
@@ -62,6 +62,12 @@ needs (fwargs()):
   nosmt: the second threads are booted and rolled back;
 - "intc-nocpus": local APIC and IO-APIC nodes but no CPU nodes, beside
   SeaBIOS's MP table (keep-bios-tables), no mailbox node;
+- the ACPI MADT's mailbox (MADT_VARIANTS, madt.py): CPU nodes and no
+  mailbox node, SeaBIOS's tables kept, ACPI on, and a second MADT whose
+  Multiprocessor Wakeup structure names the firmware's default mailbox:
+  "madt" (the project's kernel), "madt-malformed" (a 15-byte structure),
+  "madt-stock" (Debian's stock 6.1, the control that hangs) and
+  "madt-upstream" (the upstream base);
 - refused by the kernel (REFUSED): "size" (8 KiB), "unaligned", "two"
   (two nodes), "outside" (beyond any x86 physical address space),
   "e820-ram" (alias "ram"), "e820-soft-reserved", "e820-pmem" (the page as
@@ -70,8 +76,8 @@ needs (fwargs()):
   mailbox-dead) and "dead-nowrite" (UNASSIGNED_MAILBOX, reads zeros and
   keeps no write: mailbox-dead).
 
-QEMU 7.2 reads unassigned memory as zeros and drops writes (seen from the
-firmware at 0xc0000000 in the PCI hole, 0xfebff000, 0xfec01000,
+QEMU 7.2 reads unassigned memory as zeros and drops writes (the firmware
+reads so at 0xc0000000 in the PCI hole, 0xfebff000, 0xfec01000,
 0xfed01000, 0xfef00000, 0xff000000): nothing in -M pc reads all ones by
 itself (a device such as -device edu does only for 4- and 8-byte reads).
 So for "dead-ones" the firmware makes such a page: with mailbox-dead and a page
@@ -116,6 +122,10 @@ _VARIANTS = {
     "nosmt": ("good", ""),
     "nosmt-initsipi": ("missing", ""),
     "intc-nocpus": ("missing", "keep-bios-tables"),
+    "madt": ("missing", "keep-bios-tables"),
+    "madt-malformed": ("missing", "keep-bios-tables"),
+    "madt-stock": ("missing", "keep-bios-tables"),
+    "madt-upstream": ("missing", "keep-bios-tables"),
     "size": ("size", "mailbox={mb}"),
     "unaligned": ("unaligned", "mailbox={mb}"),
     "two": ("two", "mailbox={mb}"),
@@ -132,7 +142,9 @@ VARIANTS = tuple(_VARIANTS)
 INTC_VARIANTS = ("intc", "intc-mailbox", "intc-nocpus")  # local APIC and IO-APIC nodes
 NOCPU_VARIANTS = ("intc-nocpus",)            # no CPU nodes
 SMT_VARIANTS = ("nosmt", "nosmt-initsipi")   # 2 cores of 2 threads, booted with nosmt
-ACPI_VARIANTS = ("acpi",)                    # Linux boots without acpi=off
+# The length of the second MADT's wakeup structure (16; 15 is malformed).
+MADT_VARIANTS = {"madt": 16, "madt-malformed": 15, "madt-stock": 16, "madt-upstream": 16}
+ACPI_VARIANTS = ("acpi",) + tuple(MADT_VARIANTS)  # Linux boots without acpi=off
 
 # What the kernel must say about each refused variant.
 REFUSED = {

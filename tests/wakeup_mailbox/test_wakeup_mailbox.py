@@ -12,9 +12,10 @@ one APIC ID is Linux's INIT/SIPI path (the firmware only ever broadcasts)."""
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP  # noqa: E402
+from lib.qemu import OUT, TOP, stock_kernel  # noqa: E402
 from lib.report import build_control  # noqa: E402
 from wakeup_mailbox import dts, expect  # noqa: E402
 from wakeup_mailbox.boot import KERNEL, linux_init_sipi, mailbox_guest, served  # noqa: E402
@@ -230,8 +231,57 @@ def test_mailbox_intc_nocpus(report):
                  "intc-nocpus")
 
 
+def test_mailbox_madt(report):
+    """The ACPI MADT's mailbox, the way most TDX guests get it: a second
+    MADT (madt.py) names the firmware's mailbox in a Multiprocessor Wakeup
+    structure, and the tree has CPU nodes only. Every AP comes up through
+    the mailbox; offlining and kexec are refused (a crash kernel loads), as
+    on the device tree's path. A malformed structure is named in the
+    kernel log and its mailbox is not used."""
+    boot(report, "mailbox-madt", 4, "madt", "mailbox")
+    boot(report, "mailbox-madt-malformed", 4, "madt-malformed", "initsipi")
+
+
+def test_mailbox_madt_stock(report):
+    """The control for test_mailbox_madt: Debian's stock 6.1 kernel, booted
+    the same way, brings every AP up through the MADT's mailbox and takes
+    cpu1 offline; bringing it back online never returns (the wakeup's wait
+    spins: a soft lockup). The guest says when it starts onlining; the
+    host then watches the kernel log for up to 90 s and ends QEMU (its
+    shutdown would wait for the hung CPU too)."""
+    name = "control mailbox-madt, Debian's stock 6.1"
+    with mailbox_guest("mailbox-madt-stock", 4, "madt-stock", kernel=stock_kernel("x86_64"),
+                       timeout=150) as g:
+        g.start()
+        _, started = g.expect_prefix("onlining cpu1")
+        lockup = None
+        if started:
+            deadline = time.monotonic() + 90
+            while lockup is None and time.monotonic() < deadline:
+                lockup = re.search(r"watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s!",
+                                   g.kernel_log())
+                time.sleep(1)
+        _, returned = g.expect_prefix("onlining cpu1 returned", timeout=1)
+        g.kill()
+        seen = {n: ok for ok, n in g.checks()}
+        report.result("%s: every AP came up through the mailbox" % name,
+                      sorted(served(g)) == [1, 2, 3] and linux_init_sipi(g) == 0,
+                      "served %s, %d INIT/SIPIs" % (served(g), linux_init_sipi(g)))
+        report.result("%s: all 4 CPUs online, and offlining cpu1 is accepted" % name,
+                      seen.get("all 4 CPUs are online") is True and
+                      seen.get("offlining cpu1 is accepted") is True,
+                      "; ".join("%s %s" % ("ok" if ok else "not ok", n) for n, ok in seen.items()))
+        report.control("%s: onlining cpu1 again never returns (where the project's kernel "
+                       "refuses the offlining)" % name,
+                       started is not None and lockup is not None and returned is None,
+                       "%s; %s; %s" % ("onlining started" if started else "onlining never started",
+                                       lockup.group(0) if lockup else "no soft lockup in 90 s",
+                                       returned or "the write did not return"))
+
+
 TESTS = [test_mailbox_smp, test_mailbox_field_variants, test_mailbox_noacpi,
          test_mailbox_initsipi, test_mailbox_refused, test_mailbox_bios_tables,
          test_mailbox_dedup_control,
          test_mailbox_intc, test_mailbox_intc_nocpus, test_mailbox_trampoline,
-         test_mailbox_maxcpus1, test_mailbox_nosmt]
+         test_mailbox_maxcpus1, test_mailbox_nosmt, test_mailbox_madt,
+         test_mailbox_madt_stock]

@@ -35,7 +35,7 @@ for shape in "1 VM_GEN_COUNTER:00 _CID-only" "2 QEMUVGID:00 QEMUVGID" \
 		want=1
 	fi
 
-	# What a udev rule can match on either bus (README, "The uevent").
+	# What a udev rule can match on either bus (Documentation/vmgenid.rst, "The uevent").
 	check "$what: its bound device's uevent has DRIVER=vmgenid ($by bus)" \
 		grep -qx DRIVER=vmgenid /sys/bus/$by/devices/$name/uevent
 

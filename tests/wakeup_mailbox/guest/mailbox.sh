@@ -31,7 +31,7 @@ kexec_check() {
 			notok "kexec_load is refused$2: status $status, $out"
 		fi
 		check "kernel log: kexec refused because of the mailbox" \
-			kmsg_has "kexec: not loading: the secondary CPUs were woken through the device tree's wakeup mailbox"
+			kmsg_has "kexec: not loading: the secondary CPUs were woken through the wakeup mailbox, and a new kernel could not wake them again"
 		;;
 	accepted)
 		if [ $status -eq 0 ]; then
@@ -107,6 +107,36 @@ dedup)
 	check "$ncpus CPUs possible, counted once (saw $(cat /sys/devices/system/cpu/possible))" \
 		[ "$(cat /sys/devices/system/cpu/possible)" = "0-$((ncpus - 1))" ]
 	mailbox_used
+	;;
+madt | madt-upstream)
+	# A second MADT (acpi_apic_instance=2) names the firmware's mailbox in
+	# its Multiprocessor Wakeup structure; the tree has no mailbox node.
+	check "kernel log: the second MADT is used" \
+		kmsg_has "ACPI: BIOS bug: multiple APIC/MADT found, using 2"
+	check "kernel log: the CPUs come from ACPI's MADT" kmsg_has "ACPI: Using ACPI \(MADT\) for SMP configuration"
+	check "all $ncpus CPUs are online" [ "$cpus" -eq "$ncpus" ]
+	write_fails 0 1 "offlining cpu1 is refused with EOPNOTSUPP" "not supported"
+	check "cpu1 is still online" grep -qx 1 /sys/devices/system/cpu/cpu1/online
+	if [ "$variant" = madt ]; then
+		kexec_check refused
+		crash_kexec_check
+	fi
+	;;
+madt-malformed)
+	check "kernel log: the malformed wakeup structure is named" \
+		kmsg_has "ACPI: MADT: malformed Multiprocessor Wakeup structure \(length 15, expected 16\): not using its mailbox"
+	check "all $ncpus CPUs are online through INIT/SIPI" [ "$cpus" -eq "$ncpus" ]
+	kexec_check accepted " without a usable mailbox"
+	;;
+madt-stock)
+	# Debian's stock 6.1, the control: it takes cpu1 offline, and bringing
+	# it back waits for an acknowledgment that no firmware will give. The
+	# host watches the kernel log from "onlining cpu1" on, and ends QEMU.
+	check "all $ncpus CPUs are online" [ "$cpus" -eq "$ncpus" ]
+	check "offlining cpu1 is accepted" sh -c 'echo 0 >/sys/devices/system/cpu/cpu1/online'
+	say "onlining cpu1"
+	echo 1 >/sys/devices/system/cpu/cpu1/online
+	say "onlining cpu1 returned: $?"
 	;;
 acpi)
 	# SeaBIOS's ACPI tables are in memory and ACPI is on: ACPI describes
