@@ -14,6 +14,7 @@
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
 #                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
+#   make test-noacpi  the mailbox boot on an x86_64 kernel built without ACPI
 #   make firmware the wakeup-mailbox test firmware, out/firmware/mailbox-fw.elf
 #   make series-edit NAME=...    a series as a git branch with a worktree
 #   make series-export NAME=...  the series and its mirrored files from it
@@ -26,7 +27,7 @@ KDIR ?=
 S := scripts/stage
 
 .PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-history kasan bench-deps \
-	dkms-install dkms-remove clean firmware series-edit series-export series-check
+	dkms-install dkms-remove clean firmware series-edit series-export series-check test-noacpi
 
 all: demo-kernels module module-arm64 initramfs
 	$(S) demo scripts/demo
@@ -76,12 +77,15 @@ module-arm64: deps
 initramfs: module module-arm64
 	$(S) initramfs scripts/make-test-initramfs
 
-# The x86_64 kernel without ACPI that test_mailbox_noacpi boots: a full
-# build of its own (about 5 minutes), left out of make test for CI time
-# (the gate compiles every ACPI=n configuration); the test skips without it.
+# The x86_64 kernel without ACPI, and the mailbox boot on it: a full build
+# of its own (about 5 minutes), left out of make test for CI time (the
+# gate compiles every ACPI=n configuration).
 kernel-noacpi: tree
 	$(S) kernel-x86_64-noacpi env VARIANT=noacpi scripts/build-kernel x86_64 all \
 		configs/x86_64-noacpi.config
+
+test-noacpi: kernel-noacpi initramfs
+	NOACPI=1 tests/run mailbox_noacpi
 
 # The upstream base (Debian's newest kernel source): each kernel built
 # unpatched, then each upstream patch in turn in the same tree.
@@ -92,7 +96,7 @@ upstream-kernels: deps
 # The kernels build one after the other, each make -j$(nproc): two chains
 # side by side, each -j2, cost about 10 % more CPU time for about 3 % less
 # wall time, within the noise between runs.
-test: trees early-checks kernels upstream-kernels module module-arm64 initramfs
+test: trees early-checks kernels upstream-kernels module module-arm64 initramfs firmware
 	tests/run
 
 # The gate's checks that need no built kernel, for both bases, in the

@@ -43,13 +43,14 @@ def gate(report, upstream=False):
     missing = ["%s: %s" % (n, c) for n in names for c in want if c not in results.get(n, {})]
     report.result("%s: every check ran on every series (%d checks, %d series)"
                   % (prefix, len(want), len(names)), not missing and names != [],
-                  "no result for " + ", ".join(missing) if missing else "")
+                  "no result for " + ", ".join(missing) if missing else "", kind="gate")
     for series, checks in results.items():
         for check, r in checks.items():
             report.result("%s: %s: %s" % (prefix, series, check), r["count"] == 0,
                           "%d findings, first: %s" % (r["count"], r["findings"][0])
-                          if r["count"] else "")
-    report.result("%s: scripts/check exits 0" % prefix, status == 0, "exit %d" % status)
+                          if r["count"] else "", kind="gate")
+    report.result("%s: scripts/check exits 0" % prefix, status == 0, "exit %d" % status,
+                  kind="gate")
 
 
 def test_gate(report):

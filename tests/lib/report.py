@@ -55,6 +55,8 @@ KINDS = {
     "diagnostic": "a line the kernel prints, grepped (paired elsewhere with a "
                   "behavioural check, or only a message)",
     "setup": "the test's own setup (printed when it passes, counted only when it fails)",
+    "firmware": "the project's test firmware alone, without Linux (not a kernel behaviour)",
+    "gate": "one row of the kernel checkers' gate (make check): one check on one series",
 }
 BOOT_OK = ("manifest of %d checks, every verdict arrived, \"done\", kernel log has no "
            "oops, BUG or WARNING")
@@ -203,9 +205,11 @@ class Report:
         """What the results were: behaviours, boots, controls."""
         k = self.kinds
         return ("counted: %d behaviours, %d boots (one \"boot OK\" each), %d controls, "
-                "%d diagnostics (kernel messages grepped)%s; not counted: %d setup steps "
-                "passed; QEMU started %d times" %
-                (k["behaviour"], k["boot"], k["control"], k["diagnostic"],
+                "%d diagnostics (kernel messages grepped), %d results of the test firmware "
+                "alone, %d gate rows%s; not counted: %d setup steps passed; QEMU started %d "
+                "times" %
+                (k["behaviour"], k["boot"], k["control"], k["diagnostic"], k["firmware"],
+                 k["gate"],
                  ", %d failed setup steps" % k["setup"] if k["setup"] else "",
                  self.setup_passed, self.qemu_runs + qemu_started()))
 

@@ -18,6 +18,12 @@ from wakeup_mailbox import dts  # noqa: E402
 from wakeup_mailbox.boot import INITRD, KERNEL, firmware_cmd  # noqa: E402
 
 
+def firmware_result(report, name, passed, detail=""):
+    """A result of the test firmware alone: counted as such, not as a kernel
+    behaviour."""
+    report.result(name, passed, detail, kind="firmware")
+
+
 def test_firmware_selftest(report):
     """The firmware alone: it parks the APs and wakes each through its mailbox."""
     for n in (1, 2, 4, 8, 32):
@@ -25,7 +31,7 @@ def test_firmware_selftest(report):
         status = run_qemu(firmware_cmd(n, "selftest", log), 120)
         text = read_text(log)
         want = "fw: selftest ok (%d aps woke)" % (n - 1)
-        report.result("test firmware self-test, %d vCPUs: %s" % (n, want),
+        firmware_result(report, "test firmware self-test, %d vCPUs: %s" % (n, want),
                       status == 1 and want in text,
                       "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
 
@@ -102,7 +108,8 @@ def test_firmware_e820(report):
         arg = "mailbox-e820=" + value if value else ""
         status, text = firmware_run("e820-" + (value or "default"), 2, "selftest " + arg, path)
         name = "test firmware e820, %s" % (arg or "no mailbox-e820= (default)")
-        report.result("%s: the APs parked on the DTB's mailbox and woke through it" % name,
+        firmware_result(report,
+                        "%s: the APs parked on the DTB's mailbox and woke through it" % name,
                       status == 1 and "fw: mailbox at 0x%08x (dtb /reserved-memory/wakeup_table@%x)"
                       % (mb, mb) in text and "fw: selftest ok (1 aps woke)" in text,
                       "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
@@ -118,7 +125,7 @@ def test_firmware_e820(report):
         else:
             ok = at == [(mb, mb + 0xfff, value)]
             want = "one %s entry of exactly that page" % value
-        report.result("%s: the mailbox page 0x%x is %s" % (name, mb, want), ok,
+        firmware_result(report, "%s: the mailbox page 0x%x is %s" % (name, mb, want), ok,
                       "entries there: %s" % [(hex(a), hex(b), t) for a, b, t in at])
     # outside the mailbox page, every map is the default one
     def outside(entries):
@@ -135,7 +142,8 @@ def test_firmware_e820(report):
                 merged.append(e)
         return merged
     base = outside(maps[""])
-    report.result("test firmware e820: outside the mailbox page all maps are the same, and "
+    firmware_result(report,
+                    "test firmware e820: outside the mailbox page all maps are the same, and "
                   "not empty",
                   len(base) > 3 and all(outside(m) == base for m in maps.values()),
                   "%d entries" % len(base))
@@ -146,7 +154,8 @@ def test_firmware_e820(report):
     path = dts.dtb(os.path.join(d, "e820-openhcl.dtb"), 2, "openhcl", shape="openhcl")
     status, text = firmware_run("e820-openhcl", 2, "selftest", path, mem=mem, machine=machine)
     entries = e820_of(text)
-    report.result("test firmware e820, OpenHCL shape (-M %s -m %s): mailbox 0x%x from the DTB, "
+    firmware_result(report,
+                    "test firmware e820, OpenHCL shape (-M %s -m %s): mailbox 0x%x from the DTB, "
                   "in no entry, usable RAM just below it" % (machine, mem, mb),
                   status == 1 and "fw: mailbox at 0x%08x (dtb " % mb in text and
                   "fw: selftest ok (1 aps woke)" in text and e820_at(entries, mb) == [] and
@@ -186,9 +195,10 @@ def test_firmware_bios_tables(report):
         for sig in ("_MP_", "RSD PTR "):
             said = re.search(r'^fw: (?:bios tables|scrub): .*"%s" at (0x[0-9a-f]+) .* %s$'
                              % (re.escape(sig), word), text, re.M)
-            report.result("%s: the test firmware says %r was %s" % (name, sig, word), bool(said),
+            firmware_result(report,
+                            "%s: the test firmware says %r was %s" % (name, sig, word), bool(said),
                           said.group(0) if said else "no such line")
-            report.result("%s: %r is %s in guest memory afterwards (pmemsave)"
+            firmware_result(report, "%s: %r is %s in guest memory afterwards (pmemsave)"
                           % (name, sig, "still there" if keep else "gone"),
                           bool(seen.get(sig)) == keep and "fw: selftest ok" in text,
                           "found at %s" % [hex(a) for a in seen.get(sig, [])])
@@ -204,14 +214,15 @@ def test_firmware_no_low_ram(report):
         status, text = firmware_run("low-" + fwargs.replace(" ", "-"), 4, fwargs, path)
         low = [e for e in e820_of(text) if e[0] < 0x100000 and e[2] == "usable"]
         name = "test firmware, %s" % fwargs
-        report.result("%s: the self test passes (3 aps woke)" % name,
+        firmware_result(report, "%s: the self test passes (3 aps woke)" % name,
                       status == 1 and "fw: selftest ok (3 aps woke)" in text,
                       "exit %d, %s" % (status, text.strip().splitlines()[-1:]))
         if "no-low-ram" in fwargs:
-            report.result("%s: no usable e820 entry below 1 MiB" % name, not low and e820_of(text),
+            firmware_result(report, "%s: no usable e820 entry below 1 MiB" % name,
+                            not low and e820_of(text),
                           "usable below 1 MiB: %s" % [(hex(a), hex(b)) for a, b, _ in low])
         else:
-            report.control("%s: usable RAM below 1 MiB (the control)" % name, bool(low),
+            firmware_result(report, "%s: usable RAM below 1 MiB (the control)" % name, bool(low),
                           "usable below 1 MiB: %s" % [(hex(a), hex(b)) for a, b, _ in low])
     if not os.path.exists(KERNEL):
         report.skip("test firmware, dry-run no-low-ram", "no kernel at %s" % KERNEL)
@@ -224,7 +235,8 @@ def test_firmware_no_low_ram(report):
     text = read_text(log)
     m = re.search(r"^fw: dry-run, not booting linux: entry (0x[0-9a-f]+), boot_params "
                   r"(0x[0-9a-f]+), (\d+) e820 entries", text, re.M)
-    report.result("test firmware, dry-run no-low-ram: a bzImage's boot is prepared, boot_params "
+    firmware_result(report,
+                    "test firmware, dry-run no-low-ram: a bzImage's boot is prepared, boot_params "
                   "and kernel above 1 MiB",
                   status == 1 and m is not None and int(m.group(1), 16) >= 0x100000 and
                   int(m.group(2), 16) >= 0x100000 and "fw: error" not in text,
@@ -278,7 +290,8 @@ def test_firmware_mailbox_rules(report):
     ]
     for name, fwargs, path, want_status, want in cases:
         status, text = firmware_run("rules", 2, fwargs, path)
-        report.result("test firmware, %s (%s): exit %d, %r" % (name, fwargs, want_status, want),
+        firmware_result(report,
+                        "test firmware, %s (%s): exit %d, %r" % (name, fwargs, want_status, want),
                       status == want_status and want in text,
                       "exit %d, %s" % (status, [l for l in text.splitlines()
                                                 if l.startswith(("fw: mailbox at", "fw: error",
