@@ -10,7 +10,7 @@ the receiver answers "+" (or "-": send it again).
 import socket
 import time
 
-from lib.qemu import connect_unix
+from lib.qemu import Closing, connect_unix
 
 
 class GdbError(RuntimeError):
@@ -23,7 +23,7 @@ def frame(data):
     return "$%s#%02x" % (data, sum(data.encode()) & 0xff)
 
 
-class GdbRemote:
+class GdbRemote(Closing):
     """A connection to QEMU's gdbstub (-gdb unix:PATH,server=on,wait=off)."""
 
     def __init__(self, path, timeout=10):
@@ -35,13 +35,6 @@ class GdbRemote:
 
     def close(self):
         self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
     def _byte(self):
         if not self.buf:

@@ -153,7 +153,18 @@ def connect_unix(path, deadline, alive=lambda: True):
     return None
 
 
-class Qmp:
+class Closing:
+    """A client used in a with statement: close() at its end."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class Qmp(Closing):
     """A QMP client on the connected socket `sock`: QEMU's greeting read,
     capabilities negotiated; each reply awaited `timeout` seconds at most."""
 
@@ -185,13 +196,6 @@ class Qmp:
     def close(self):
         self.file.close()
         self.sock.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
 
 
 def kvm_usable():
