@@ -108,7 +108,7 @@ dedup)
 		[ "$(cat /sys/devices/system/cpu/possible)" = "0-$((ncpus - 1))" ]
 	mailbox_used
 	;;
-madt | madt-upstream)
+madt)
 	# A second MADT (acpi_apic_instance=2) names the firmware's mailbox in
 	# its Multiprocessor Wakeup structure; the tree has no mailbox node.
 	check "kernel log: the second MADT is used" \
@@ -117,10 +117,8 @@ madt | madt-upstream)
 	check "all $ncpus CPUs are online" [ "$cpus" -eq "$ncpus" ]
 	write_fails 0 1 "offlining cpu1 is refused with EOPNOTSUPP" "not supported"
 	check "cpu1 is still online" grep -qx 1 /sys/devices/system/cpu/cpu1/online
-	if [ "$variant" = madt ]; then
-		kexec_check refused
-		crash_kexec_check
-	fi
+	kexec_check refused
+	crash_kexec_check
 	;;
 madt-malformed)
 	check "kernel log: the malformed wakeup structure is named" \
