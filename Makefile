@@ -12,6 +12,9 @@
 #                 earlier commits (HISTORY=...), beside today's and stock's
 #   make kasan    the x86_64 test kernel with KASAN, its storm boot timed
 #   make bench-deps  how long a fresh machine spends in apt-get (a chroot)
+#   make kvm-bundle  out/kvm: the benchmarks for a bare host with /dev/kvm
+#                 (out/kvm/run [--accel kvm|tcg] OUTDIR); make kvm-bundle-check
+#                 runs its copy here under TCG, without the system's QEMU
 #   make module   the out-of-tree vmgenid.ko for Debian's 6.1 headers
 #                 (KDIR=... MODULE_ARGS="ARCH=... CROSS_COMPILE=..." for others)
 #   make test-noacpi  the mailbox boot on an x86_64 kernel built without ACPI
@@ -27,7 +30,7 @@ KDIR ?=
 S := scripts/stage
 
 .PHONY: all deps tree trees early-checks kernels demo-kernels upstream-kernels kernel-noacpi module module-arm64 initramfs demo test check bench bench-history kasan bench-deps \
-	dkms-install dkms-remove clean firmware series-edit series-export series-check test-noacpi
+	kvm-bundle kvm-bundle-check bench-kernels dkms-install dkms-remove clean firmware series-edit series-export series-check test-noacpi
 
 all: demo-kernels module module-arm64 initramfs
 	$(S) demo scripts/demo
@@ -112,14 +115,25 @@ check: trees kernels upstream-kernels
 
 # The benchmarks' kernels are the test kernels without the lock checkers
 # (configs/bench.config): their figures compare with Debian's stock kernels.
-bench: kernels initramfs
-	$(S) kernel-x86_64-bench env VARIANT=bench scripts/build-kernel x86_64 all configs/bench.config
+bench: bench-kernels
 	$(S) kernel-arm64-bench env VARIANT=bench scripts/build-kernel arm64 all configs/bench.config
-	$(S) kernel-x86_64-trace env VARIANT=trace KCFLAGS=-fno-inline-functions-called-once \
-		scripts/build-kernel x86_64 all configs/bench.config configs/x86_64-trace.config
 	$(S) bench-vmgenid tests/vmgenid/bench.py
 	$(S) bench-wakeup-mailbox env MAILBOX_KERNEL=$(OUT)/x86_64/bzImage-bench \
 		tests/wakeup_mailbox/bench.py
+
+# The x86_64 benchmark kernels: make bench's, and the KVM bundle's.
+bench-kernels: kernels initramfs
+	$(S) kernel-x86_64-bench env VARIANT=bench scripts/build-kernel x86_64 all configs/bench.config
+	$(S) kernel-x86_64-trace env VARIANT=trace KCFLAGS=-fno-inline-functions-called-once \
+		scripts/build-kernel x86_64 all configs/bench.config configs/x86_64-trace.config
+
+# The benchmarks for a bare x86_64 host with /dev/kvm (scripts/kvm-bundle,
+# Documentation/benchmarks.rst); not built by make test.
+kvm-bundle: bench-kernels firmware
+	$(S) kvm-bundle scripts/kvm-bundle
+
+kvm-bundle-check: kvm-bundle
+	$(S) kvm-bundle-check scripts/kvm-bundle --check
 
 # KASAN costs a build of its own (Documentation/testing.rst): not in make test.
 kasan: kernels initramfs

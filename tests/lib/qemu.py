@@ -23,6 +23,17 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
+# PREBUILT=1: everything the run needs is under OUT already (the KVM
+# bundle, scripts/kvm-bundle, on a host without a toolchain): build
+# nothing, and say what is missing.
+PREBUILT = os.environ.get("PREBUILT") == "1"
+
+
+def prebuilt(path):
+    """`path`, which PREBUILT requires to exist under OUT."""
+    if not os.path.exists(path):
+        raise RuntimeError("%s is missing: PREBUILT=1 builds nothing" % path)
+    return path
 
 # What the kernel prints when something went wrong, whatever the test.
 BAD_KERNEL_LOG = re.compile(

@@ -38,7 +38,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lib.qemu import OUT, TOP, kvm_usable, reaping, stock_kernel  # noqa: E402
+from lib.qemu import OUT, PREBUILT, TOP, kvm_usable, prebuilt, reaping, stock_kernel  # noqa: E402
 from lib.report import Expect, Report, write_result  # noqa: E402
 from vmgenid.clones import Arm64  # noqa: E402
 from vmgenid.guests import HERE, initrd, project_kernel, restore, snapshot  # noqa: E402
@@ -58,6 +58,8 @@ def bench_initrd():
     """The x86_64 initramfs without the test kernel's modules (the benchmark
     kernel has vmgenid built in, and a differently configured kernel)."""
     rd = os.path.join(OUT, "initramfs", "x86_64-bench.cpio")
+    if PREBUILT:
+        return prebuilt(rd)
     subprocess.run([os.path.join(TOP, "scripts", "make-initramfs"), "x86_64", rd,
                     os.path.join(HERE, "guest")], check=True)
     return rd
@@ -128,47 +130,68 @@ def side_by_side(report, forks, accel, kernels):
     "cont" to the reseed line]} and, for each kernel whose `uevent` is
     true, {label + " uevent": [ms to the uevent's line]}; None if one did
     not come."""
-    paths = {}
-    lat = {}
-    for label, _, _, uevent in kernels:
-        lat[label] = []
-        if uevent:
-            lat[label + " uevent"] = []
+    paths = snapshots(report, accel, kernels)
+    if paths is None:
+        return None
     try:
-        for label, kernel, rd, _ in kernels:
-            _, path, _ = snapshot(report, "bench-%s-%s" % (label, accel), kernel, rd,
-                                  "test=bench", Expect(), accel)
-            if not path:
-                return None
-            paths[label] = path
+        lat = {}
         for i in range(forks):
-            for label, kernel, rd, uevent in (kernels if i % 2 == 0 else kernels[::-1]):
-                h, t0 = restore("bench-%s-%d" % (label, i), kernel, rd, "test=bench",
-                                str(uuid.uuid4()), paths[label], "changed", accel=accel)
-                t1 = console_line(h, RESEED)
-                t2, _ = h.expect_prefix("uevent ", timeout=30) if uevent else (0, 0)
-                if t1 is None or t2 is None:
-                    print("fork %d, %s kernel: no %s" % (i, label, "reseed line" if t1 is None
-                                                         else "uevent"))
-                    h.cleanup(keep=True)
-                    return None
-                lat[label].append((t1 - t0) * 1000)
-                if uevent:
-                    lat[label + " uevent"].append((t2 - t0) * 1000)
-                finish(h)
-                print("fork %2d, %-7s kernel: reseed line %7.1f ms" % (i, label, lat[label][-1]),
-                      flush=True)
+            if not fork_round(i, accel, kernels, paths, lat):
+                return None
+        return lat
     finally:
         for path in paths.values():
             os.unlink(path)
-    return lat
+
+
+def snapshots(report, accel, kernels):
+    """One snapshot of each of `kernels` (side_by_side()): {label: its
+    file}, which the caller removes; None (and none left) if one failed."""
+    paths = {}
+    for label, kernel, rd, _ in kernels:
+        _, path, _ = snapshot(report, "bench-%s-%s" % (label, accel), kernel, rd,
+                              "test=bench", Expect(), accel)
+        if not path:
+            for done in paths.values():
+                os.unlink(done)
+            return None
+        paths[label] = path
+    return paths
+
+
+def fork_round(i, accel, kernels, paths, lat):
+    """Fork i: restore each kernel's snapshot once (in order for an even i,
+    in reverse for an odd one), each with a new guid; the latencies go to
+    `lat` (side_by_side()). False if a line did not come."""
+    for label, kernel, rd, uevent in (kernels if i % 2 == 0 else kernels[::-1]):
+        h, t0 = restore("bench-%s-%d" % (label, i), kernel, rd, "test=bench",
+                        str(uuid.uuid4()), paths[label], "changed", accel=accel)
+        t1 = console_line(h, RESEED)
+        t2, _ = h.expect_prefix("uevent ", timeout=30) if uevent else (0, 0)
+        if t1 is None or t2 is None:
+            print("fork %d, %s kernel: no %s" % (i, label, "reseed line" if t1 is None
+                                                 else "uevent"))
+            h.cleanup(keep=True)
+            return False
+        lat.setdefault(label, []).append((t1 - t0) * 1000)
+        if uevent:
+            lat.setdefault(label + " uevent", []).append((t2 - t0) * 1000)
+        finish(h)
+        print("fork %2d, %-7s kernel: reseed line %7.1f ms" % (i, label, lat[label][-1]),
+              flush=True)
+    return True
+
+
+def x86_kernels():
+    """The side-by-side's kernels: the project's benchmark kernel, and
+    Debian's stock 6.1 (which sends no uevent)."""
+    return (("project", bench_kernel("x86_64"), bench_initrd(), True),
+            ("stock", stock_kernel("x86_64"), initrd("x86_64-stock"), False))
 
 
 def bench_x86(report, forks, accel):
     """The side-by-side benchmark (module docstring) under `accel`."""
-    lat = side_by_side(report, forks, accel,
-                       (("project", bench_kernel("x86_64"), bench_initrd(), True),
-                        ("stock", stock_kernel("x86_64"), initrd("x86_64-stock"), False)))
+    lat = side_by_side(report, forks, accel, x86_kernels())
     if not lat:
         return None
     ratio = statistics.median(lat["project"]) / statistics.median(lat["stock"])

@@ -44,7 +44,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from lib.qemu import kvm_usable, reaping, run_qemu  # noqa: E402
 from lib.report import write_result  # noqa: E402
-from wakeup_mailbox.boot import KERNEL, bringup_ms, firmware_cmd, mailbox_guest  # noqa: E402
+from wakeup_mailbox.boot import KERNEL, bringup_ms, firmware_cmd, mailbox_guest, served  # noqa: E402
 
 TRACE_KERNEL = os.path.join(os.path.dirname(KERNEL), "bzImage-trace")
 KINDS = (("mailbox", "openhcl", "wakeup_mailbox_wake_cpu"),
@@ -53,12 +53,13 @@ KINDS = (("mailbox", "openhcl", "wakeup_mailbox_wake_cpu"),
 TRACE_LINE = re.compile(r"([\d.]+) us\s+\|\s+(\w+)\(\);")
 
 
-def run(name, ncpus, variant, kernel=KERNEL, append="", timeout=600, accel="tcg"):
+def run(name, ncpus, variant, kernel=KERNEL, append="", timeout=600, accel="tcg", topology=None):
     """Boot once; return the Guest after QEMU has ended (its folder gone,
-    its kernel log kept as .log), or raise."""
+    its kernel log kept as .log, the APIC IDs the firmware woke as
+    .served), or raise."""
     with reaping():
         g = mailbox_guest(name, ncpus, variant, append=append, kernel=kernel, shape="openhcl",
-                          timeout=timeout, accel=accel)
+                          timeout=timeout, accel=accel, topology=topology)
         g.start()
         if not g.run_to_end():
             g.cleanup(keep=True)
@@ -69,22 +70,24 @@ def run(name, ncpus, variant, kernel=KERNEL, append="", timeout=600, accel="tcg"
             g.cleanup(keep=True)
             raise RuntimeError("%s: %s; kept %s" % (name, failed, g.dir))
         g.log = g.kernel_log()
+        g.served = served(g)
         g.cleanup()
         return g
 
 
-def bringup(ncpus, variant, accel="tcg"):
-    g = run("bench-%s-%d-%s" % (variant, ncpus, accel), ncpus, variant, accel=accel)
+def bringup(ncpus, variant, accel="tcg", timeout=600):
+    g = run("bench-%s-%d-%s" % (variant, ncpus, accel), ncpus, variant, accel=accel,
+            timeout=timeout)
     ms = bringup_ms(g.log)
     if ms is None:
         raise RuntimeError("no bring-up time in the kernel log (%s, %d CPUs)" % (variant, ncpus))
     return ms
 
 
-def wake_costs(ncpus, variant, function):
+def wake_costs(ncpus, variant, function, accel="tcg", timeout=600):
     """Durations (us) of each call of `function` while APs come online."""
-    g = run("bench-wake-%s-%d" % (variant, ncpus), ncpus, variant, kernel=TRACE_KERNEL,
-            append="test=wakecost maxcpus=1")
+    g = run("bench-wake-%s-%d-%s" % (variant, ncpus, accel), ncpus, variant, kernel=TRACE_KERNEL,
+            append="test=wakecost maxcpus=1", accel=accel, timeout=timeout)
     got = []
     for _, line in g.lines:
         m = TRACE_LINE.search(line) if line.startswith("trace ") else None

@@ -9,7 +9,7 @@ import os
 import re
 import subprocess
 
-from lib.qemu import OUT, TOP, Guest, read_text
+from lib.qemu import OUT, PREBUILT, TOP, Guest, prebuilt, read_text
 from wakeup_mailbox import dts, madt
 
 # MAILBOX_KERNEL=FILE boots another kernel (make bench compares kernels).
@@ -27,6 +27,8 @@ EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 def firmware():
     """The test firmware's image, built (make -C firmware/wakeup-mailbox)."""
+    if PREBUILT:
+        return prebuilt(FW)
     subprocess.run(["make", "-s", "-C", os.path.join(TOP, "firmware", "wakeup-mailbox"),
                     "O=" + os.path.join(OUT, "firmware")], check=True)
     return FW
@@ -48,7 +50,7 @@ def firmware_cmd(ncpus, fwargs, log, mem="256M", machine="pc", modules=None, exi
 
 def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, fwargs=None,
                   shape=None, mailbox=None, mem=None, machine=None, acpi=None, initrd=INITRD,
-                  scenario="mailbox", accel="tcg"):
+                  scenario="mailbox", accel="tcg", topology=None):
     """A Guest whose QEMU runs the test firmware, which boots Linux.
 
     variant: dts.VARIANTS, also handed to the guest (variant=); fwargs: the
@@ -63,7 +65,10 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
     The guest gets mailbox_addr= the address the tree names (hex); it runs
     the scenario `scenario` from the initramfs `initrd`. accel: "tcg" (one
     thread), or "kvm" for make bench where /dev/kvm works (the host's CPU;
-    QEMU's APIC trace then sees nothing: KVM emulates the APIC)."""
+    QEMU's APIC trace then sees nothing: KVM emulates the APIC).
+    topology: (QEMU -smp value, the APIC IDs it gives) for a sparse one,
+    e.g. ("6,sockets=2,cores=3", (0, 1, 2, 4, 5, 6)); default ncpus CPUs
+    numbered 0..ncpus-1."""
     g = Guest(name, "x86_64", kernel, initrd, "", timeout=timeout)
     if shape is None:
         shape = "openhcl" if variant == "openhcl" else "project"
@@ -75,7 +80,8 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
         acpi = variant in dts.ACPI_VARIANTS
     shape_machine, shape_mem = dts.qemu_memory(shape)
     named = dts.named_mailbox(variant, mailbox, shape)
-    path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant, mailbox, shape)
+    smp, apic_ids = topology or (str(ncpus), None)
+    path = dts.dtb(os.path.join(g.dir, "board.dtb"), ncpus, variant, mailbox, shape, apic_ids)
     acpitable = []
     if variant in dts.MADT_VARIANTS:
         acpitable = ["-acpitable", madt.write(os.path.join(g.dir, "madt.bin"), ncpus, mailbox,
@@ -90,7 +96,7 @@ def mailbox_guest(name, ncpus, variant, append="", timeout=300, kernel=KERNEL, f
                   "" if named is None else " mailbox_addr=%#x" % named, append)).strip()
     g.cmd = ["qemu-system-x86_64", "-M", machine or shape_machine,
              "-accel", "tcg,thread=single" if accel == "tcg" else accel,
-             "-cpu", "max" if accel == "tcg" else "host", "-smp", str(ncpus),
+             "-cpu", "max" if accel == "tcg" else "host", "-smp", smp,
              "-m", mem or shape_mem, "-display", "none",
              "-vga", "none", "-no-reboot", "-no-user-config",
              "-serial", "file:" + g.console,

@@ -92,6 +92,9 @@ it cannot park them on (a wrong size, alignment, two nodes, an address
 beyond 4 GiB), so those variants name its mailbox with mailbox=ADDR.
 """
 
+import hashlib
+import os
+import shutil
 import subprocess
 import sys
 
@@ -236,9 +239,9 @@ def _reserved_memory(nodes):
             "\t\tranges;\n\n%s\t};\n" % nodes)
 
 
-def _project(ncpus, nodes, intc=False):
+def _project(ids, nodes, intc=False):
     cpus = "".join("\t\tcpu@%x {\n\t\t\treg = <%d>;\n\t\t\tstatus = \"okay\";\n\t\t};\n" % (i, i)
-                   for i in range(ncpus))
+                   for i in ids)
     return ("/dts-v1/;\n\n/ {\n\tmodel = \"QEMU x86_64, wakeup-mailbox test firmware\";\n"
             "\tcompatible = \"linux,dummy-x86-mailbox\";\n"
             "\t#address-cells = <2>;\n\t#size-cells = <1>;\n\n"
@@ -246,35 +249,57 @@ def _project(ncpus, nodes, intc=False):
             "%s%s};\n" % (cpus, _intc(1) if intc else "", _reserved_memory(nodes)))
 
 
-def _openhcl(ncpus, nodes, intc=False):
+def _openhcl(ids, nodes, intc=False):
     cpus = "".join("\t\tcpu@%x {\n\t\t\tdevice_type = \"cpu\";\n\t\t\tnuma-node-id = <0>;\n"
                    "\t\t\treg = <%d>;\n\t\t\tstatus = \"okay\";\n\t\t};\n" % (i, i)
-                   for i in range(ncpus))
+                   for i in ids)
     return ("/dts-v1/;\n\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n"
             "\tcompatible = \"microsoft,openvmm\";\n\n"
             "\tcpus {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n%s\t};\n\n"
             "%s%s};\n" % (cpus, _intc(2) if intc else "", _reserved_memory(nodes)))
 
 
-def dts(ncpus, variant="good", mailbox=None, shape="project"):
-    """The DTS of `shape` with `ncpus` CPUs (APIC IDs 0..ncpus-1) and the
-    mailbox node of `variant` at `mailbox` (default: the shape's own; the
-    "dead-ones", "dead-nowrite" and "outside" variants have fixed
-    addresses)."""
+def dts(ncpus, variant="good", mailbox=None, shape="project", apic_ids=None):
+    """The DTS of `shape` with `ncpus` CPUs (APIC IDs 0..ncpus-1, or
+    `apic_ids`: a sparse topology's) and the mailbox node of `variant` at
+    `mailbox` (default: the shape's own; the "dead-ones", "dead-nowrite"
+    and "outside" variants have fixed addresses)."""
     _check(variant, shape)
     if mailbox is None:
         mailbox = default_mailbox(shape)
+    if apic_ids is None:
+        apic_ids = range(ncpus)
+    elif len(apic_ids) != ncpus:
+        raise ValueError("%d APIC IDs for %d CPUs" % (len(apic_ids), ncpus))
     nodes = _nodes(variant, mailbox)
     return {"project": _project, "openhcl": _openhcl}[shape](
-        0 if variant in NOCPU_VARIANTS else ncpus, nodes, variant in INTC_VARIANTS)
+        () if variant in NOCPU_VARIANTS else apic_ids, nodes, variant in INTC_VARIANTS)
 
 
-def dtb(path, ncpus, variant="good", mailbox=None, shape="project"):
-    """Compile the variant into `path` (dtc -q: the OpenHCL shape draws a
-    ranges_format warning, see above)."""
+def tree_name(text):
+    """The file name a compiled DTS has among the prebuilt trees (OUT/trees,
+    where PREBUILT=1 takes them; scripts/kvm-bundle writes them): its
+    source's SHA-1, so that a tree and its source cannot disagree."""
+    return hashlib.sha1(text.encode()).hexdigest() + ".dtb"
+
+
+def compile_dts(path, text):
+    """dtc -q: the OpenHCL shape draws a ranges_format warning (above)."""
     subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", path, "-"],
-                   input=dts(ncpus, variant, mailbox, shape).encode(), check=True)
+                   input=text.encode(), check=True)
     return path
+
+
+def dtb(path, ncpus, variant="good", mailbox=None, shape="project", apic_ids=None):
+    """The variant's tree in `path`: compiled, or with PREBUILT=1 copied from
+    the prebuilt trees."""
+    from lib.qemu import OUT, PREBUILT, prebuilt  # dts.py runs alone too (main)
+
+    text = dts(ncpus, variant, mailbox, shape, apic_ids)
+    if PREBUILT:
+        shutil.copyfile(prebuilt(os.path.join(OUT, "trees", tree_name(text))), path)
+        return path
+    return compile_dts(path, text)
 
 
 USAGE = """usage: dts.py [--shape project|openhcl] [--fwargs] NCPUS [VARIANT [MAILBOX_ADDR]]
