@@ -238,6 +238,26 @@ def judge_quietly(prefix, guest, manifest):
     return quiet.results
 
 
+def control_verdict(report, name, checks, fails):
+    """A control's one result: of a control boot's verdicts `checks`
+    ([(passed, name)], a diagnostic's MESSAGE mark ignored), exactly those that a pattern of `fails` matches
+    (Expect's patterns: * stands for any text) fail, each pattern matches
+    one at least, and every other verdict passes: the control fails for
+    its reason, and the rest of its boot is as expected."""
+    checks = [(ok, n[len(MESSAGE):] if n.startswith(MESSAGE) else n) for ok, n in checks]
+    pats = [Expect._pattern(f) for f in fails]
+    hit = [(ok, n) for ok, n in checks if any(p.match(n) for p in pats)]
+    unmatched = [f for f, p in zip(fails, pats) if not any(p.match(n) for _, n in checks)]
+    passed_wrongly = [n for ok, n in hit if ok]
+    other_failures = [n for ok, n in checks if not ok and not any(p.match(n) for p in pats)]
+    problems = (["no verdict matches %r" % f for f in unmatched] +
+                ["passed: %r" % n for n in passed_wrongly] +
+                ["another check failed: %r" % n for n in other_failures])
+    report.control("%s: the checks %s fail (%d verdicts), every other of its %d verdicts passes"
+                   % (name, " and ".join('"%s"' % f for f in fails), len(hit), len(checks)),
+                   not problems, "; ".join(problems))
+
+
 class Interrupted(BaseException):
     """SIGTERM (a CI time-out): unwinds like Ctrl-C, through every
     reaping() block, so that each QEMU is killed and reaped."""

@@ -5,7 +5,8 @@ QEMU virt has no vmgenid device, so take the tree QEMU generates for the
 very machine the test boots (-M virt,dumpdtb=) and add a vmgenid node the
 way Firecracker does: at the root, no unit address, 2 address and 2 size
 cells, a 16-byte reg, an edge-triggered SPI. The ID lives in the top 64 KiB
-of the guest's RAM; -device loader puts the bytes there. Firecracker keeps
+of the guest's RAM (above 4 GiB where the RAM is larger than 3 GiB: it
+starts at 1 GiB); -device loader puts the bytes there. Firecracker keeps
 that block out of the memory node, but QEMU rewrites /memory in a -dtb, so
 a no-map /reserved-memory region keeps it from the kernel instead, which
 also makes it, as on Firecracker, memory that is not System RAM.
@@ -73,7 +74,8 @@ def make(path, qemu_machine_args, memory, variant="good", no_map=True):
     _fdtput(path, "-t", "x", "/reserved-memory", "#size-cells", 2)
     _fdtput(path, "-t", "x", "/reserved-memory", "ranges")
     _fdtput(path, "-c", "/reserved-memory/vmgenid-id@%x" % addr)
-    _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "reg", 0, addr, 0, 0x10000)
+    _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "reg", addr >> 32,
+            addr & 0xffffffff, 0, 0x10000)
     if no_map:
         _fdtput(path, "-t", "x", "/reserved-memory/vmgenid-id@%x" % addr, "no-map")
     if variant == "good":

@@ -5,6 +5,7 @@ its real VM fork (a snapshot, restored), x86_64 with every ACPI shape of
 the ID, arm64 with a Firecracker-shaped device tree, the ACPI storm."""
 
 import os
+import re
 import subprocess
 import uuid
 
@@ -85,11 +86,27 @@ def restore(name, kernel, rd, append, guid, path, word, earlier=0, accel=None):
     return h, h.resume("restored " + word)
 
 
-def ssdt(report, name, *flags):
-    """Compile tests/vmgenid/NAME.asl; return the AML's path, or None."""
+def ssdt(report, name, *flags, ids=None):
+    """Compile tests/vmgenid/NAME.asl; return the AML's path, or None.
+    ids: the shapes SSDT with its devices' IDs moved from the page at
+    SHAPES_BASE to the page at `ids` (each ADDR's two words, low and high);
+    a copy, OUT/acpi/NAME-IDS.asl, is compiled. The SEL/NCNT bytes stay at
+    SHAPES_BASE: QEMU's DSDT is revision 1, so AML integers are 32-bit
+    ("Truncated 64-bit constant found in 32-bit table") and an
+    OperationRegion cannot lie above 4 GiB."""
     os.makedirs(os.path.join(OUT, "acpi"), exist_ok=True)
+    src = os.path.join(HERE, name + ".asl")
+    if ids is not None:
+        name = "%s-%x" % (name, ids)
+        text = re.sub(r"Package \(2\) \{ 0x([0-9A-Fa-f]{8}), 0 \}",
+                      lambda m: "Package (2) { 0x%08X, 0x%X }"
+                      % ((int(m.group(1), 16) - SHAPES_BASE + ids) & 0xffffffff,
+                         (int(m.group(1), 16) - SHAPES_BASE + ids) >> 32), open(src).read())
+        src = os.path.join(OUT, "acpi", name + ".asl")
+        with open(src, "w") as f:
+            f.write(text)
     aml = os.path.join(OUT, "acpi", name)
-    p = subprocess.run(["iasl"] + list(flags) + ["-p", aml, os.path.join(HERE, name + ".asl")],
+    p = subprocess.run(["iasl"] + list(flags) + ["-p", aml, src],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode:
         report.result("%s: iasl compiles the SSDT" % name, False, p.stdout[-300:])
@@ -99,36 +116,51 @@ def ssdt(report, name, *flags):
 
 # The page that holds the IDs of acpi-shapes.asl's devices (and its SEL byte).
 SHAPES_BASE = 0x08000000
+# Above 4 GiB: -M q35,max-ram-below-4g=256M -m 512M puts RAM at 0-256 MiB
+# and 4-4.25 GiB; the IDs' page near the top of the high part.
+HIGH_LOW_RAM = "256M"
+HIGH_MEMORY = "512M"
+HIGH_IDS = 0x10ff00000
 
 
-def shapes_guest(report, name, kernel, rd, append, smp=1):
+def shapes_guest(report, name, kernel, rd, append, smp=1, high=False):
     """x86_64 with every ACPI shape of the ID (tests/vmgenid/acpi-shapes.asl);
     the host places a random ID for each; the guest keeps the page out of its
-    RAM."""
-    aml = ssdt(report, "acpi-shapes", "-f")  # -f: the VMMs' _HIDs are not all valid IDs
+    RAM. high: the IDs in a page of RAM above 4 GiB (HIGH_IDS: each ADDR's
+    high word 1), kept out of its RAM too."""
+    ids = HIGH_IDS if high else SHAPES_BASE
+    # -f: the VMMs' _HIDs are not all valid IDs
+    aml = ssdt(report, "acpi-shapes", "-f", ids=ids if high else None)
     if not aml:
         return None
+    extra = ["-acpitable", "file=" + aml]
+    reserve = "memmap=4K$0x%x" % SHAPES_BASE
+    if high:
+        extra += ["-machine", "max-ram-below-4g=%s" % HIGH_LOW_RAM]
+        reserve += " memmap=4K$0x%x" % ids
     g = Guest(name, "x86_64", kernel, rd,
-              "memmap=4K$0x%x shapes_base=0x%x %s" % (SHAPES_BASE, SHAPES_BASE, append),
-              extra=["-acpitable", "file=" + aml], memory=MEMORY, smp=smp)
+              "%s shapes_base=0x%x shapes_ids=0x%x %s" % (reserve, SHAPES_BASE, ids, append),
+              extra=extra, memory=HIGH_MEMORY if high else MEMORY, smp=smp)
     page = bytes(0x100) + os.urandom(7 * 16)
     g.cmd += ["-device", "loader,file=%s,addr=0x%x,force-raw=on"
-              % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), SHAPES_BASE)]
+              % (dtb.write_id(os.path.join(g.dir, "ids.bin"), page), ids)]
     return g
 
 
 # -- arm64: a Firecracker-shaped device tree ----------------------------------
 
-def arm64_guest(name, kernel, rd, variant, append, id_bytes, smp=1, no_map=True, **kw):
+def arm64_guest(name, kernel, rd, variant, append, id_bytes, smp=1, no_map=True, memory=MEMORY,
+                **kw):
     """arm64 with the device tree `variant` (dtb.make; no_map=False: the
     ID in memory the kernel knows), the ID `id_bytes` placed where the
-    tree says; `kw`: Guest's."""
-    g = Guest(name, "arm64", kernel, rd, append, memory=MEMORY, smp=smp, **kw)
-    path = dtb.make(os.path.join(g.dir, "virt.dtb"), ARM64_MACHINE + ["-smp", str(smp)], MEMORY,
+    tree says, at the top of `memory` of RAM; `kw`: Guest's."""
+    g = Guest(name, "arm64", kernel, rd, append, memory=memory, smp=smp, **kw)
+    machine = [a if a != MEMORY else memory for a in ARM64_MACHINE]
+    path = dtb.make(os.path.join(g.dir, "virt.dtb"), machine + ["-smp", str(smp)], memory,
                     variant, no_map)
     idfile = dtb.write_id(os.path.join(g.dir, "id.bin"), id_bytes)
     g.cmd += ["-dtb", path, "-device",
-              "loader,file=%s,addr=0x%x,force-raw=on" % (idfile, dtb.id_addr(MEMORY))]
+              "loader,file=%s,addr=0x%x,force-raw=on" % (idfile, dtb.id_addr(memory))]
     return g
 
 

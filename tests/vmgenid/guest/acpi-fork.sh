@@ -45,9 +45,9 @@ hear
 case $REPLY in
 "restored changed")
 	if heard_uevent; then
-		ok "fork (real, new guid): NEW_VMGENID=1 uevent reached a netlink listener"
+		ok "fork (real, new guid): NEW_VMGENID=1 uevent reached a netlink listener, as a udev rule matches it: $(cat /tmp/heard)"
 	else
-		notok "fork (real, new guid): no NEW_VMGENID=1 uevent within 30 s"
+		notok "fork (real, new guid): NEW_VMGENID=1 uevent reached a netlink listener, as a udev rule matches it: $HEARD"
 	fi
 	got=$(counted_after_flush)
 	[ "$got" = 1 ] && ok "fork (real, new guid): exactly one uevent, counted at a barrier" ||

@@ -1,8 +1,8 @@
 # x86_64 with an extra SSDT (tests/vmgenid/acpi-shapes.asl) that holds the
 # vmgenid device in every shape hypervisors emit, each with its 16 bytes
-# at shapes_base + 0x100 + 0x10 * (n - 1), placed by the host. Each device
-# must be bound exactly once, read exactly those bytes, and react to a
-# changed ID. QEMU cannot notify these devices: the guest SIMULATES the
+# at shapes_ids (shapes_base unless given) + 0x100 + 0x10 * (n - 1),
+# placed by the host. Each device must be bound exactly once, read exactly
+# those bytes, and react to a changed ID. QEMU cannot notify these devices: the guest SIMULATES the
 # VMM, writing the ID through /dev/mem and running a Notify from AML (the
 # _STA of the SSDT's trigger device VGNT0002:00).
 # With the out-of-tree module in a stock kernel (sourced from module.sh),

@@ -16,19 +16,60 @@ if [ -f "/lib/modules/$(uname -r)/modules.alias" ] && [ -z "${modalias:-}" ]; th
 	coldplug
 fi
 
+# uevent_problem LINE: what is wrong, for the udev rule of
+# Documentation/vmgenid.rst (ACTION=="change", DRIVER=="vmgenid",
+# ENV{NEW_VMGENID}=="1"), with a NEW_VMGENID=1 uevent as the listener
+# received it ("uevent ACTION@DEVPATH FIELDS", tests/guest/uevent-listen.c);
+# nothing when it is right: ACTION=change, DEVPATH a device under /sys and
+# the header's, SUBSYSTEM that device's subsystem, DRIVER=vmgenid,
+# NEW_VMGENID=1.
+uevent_problem() {
+	action= devpath= subsystem= driver= new= header= why=
+	for kv in $1; do
+		case $kv in
+		ACTION=*) action=${kv#ACTION=} ;;
+		DEVPATH=*) devpath=${kv#DEVPATH=} ;;
+		SUBSYSTEM=*) subsystem=${kv#SUBSYSTEM=} ;;
+		DRIVER=*) driver=${kv#DRIVER=} ;;
+		NEW_VMGENID=*) new=${kv#NEW_VMGENID=} ;;
+		*@/*) header=$kv ;;
+		esac
+	done
+	[ "$action" = change ] || why="$why ACTION=${action:-(none)}, expected change;"
+	if [ -n "$devpath" ] && [ -d "/sys$devpath" ]; then
+		sub=$(readlink "/sys$devpath/subsystem")
+		[ "$subsystem" = "${sub##*/}" ] ||
+			why="$why SUBSYSTEM=${subsystem:-(none)}, its device's is ${sub##*/};"
+	else
+		why="$why DEVPATH=${devpath:-(none)} names no device;"
+	fi
+	[ "$header" = "$action@$devpath" ] || why="$why header $header is not ACTION@DEVPATH;"
+	[ "$driver" = vmgenid ] || why="$why DRIVER=${driver:-(none)}, expected vmgenid;"
+	[ "$new" = 1 ] || why="$why NEW_VMGENID=${new:-(none)};"
+	echo "${why# }"
+}
+
 # listen [TIMEOUT]: start a netlink listener for NEW_VMGENID=1 in the
-# background; it writes "uevent ..." straight to the host when one comes.
+# background; it writes "uevent ..." straight to the host when one comes,
+# and a copy to /tmp/heard for heard_uevent.
 listen() {
-	rm -f /tmp/listen
-	uevent-listen NEW_VMGENID=1 1 "${1:-30}" >"$R" 2>/tmp/listen &
+	rm -f /tmp/listen /tmp/heard
+	UEVENT_COPY=/tmp/heard uevent-listen NEW_VMGENID=1 1 "${1:-30}" >"$R" 2>/tmp/listen &
 	LISTENER=$!
 	while ! grep -q listening /tmp/listen 2>/dev/null; do
 		sleep 0.05
 	done
 }
 
-# heard_uevent: the listener got its uevent (it exits 0 then, 1 on time-out).
-heard_uevent() { wait "$LISTENER"; }
+# heard_uevent: the listener got its uevent (it exits 0 then, 1 on
+# time-out), and the uevent is what a udev rule matches (uevent_problem);
+# otherwise HEARD says what came.
+heard_uevent() {
+	HEARD="no NEW_VMGENID=1 uevent within the time-out"
+	wait "$LISTENER" || return 1
+	problem=$(uevent_problem "$(cat /tmp/heard)")
+	[ -z "$problem" ] || { HEARD="the uevent $(cat /tmp/heard): $problem"; return 1; }
+}
 
 # A barrier instead of a time window, to tell that a uevent did not come:
 # counter_start starts a listener that prints, in the order the kernel
@@ -36,7 +77,10 @@ heard_uevent() { wait "$LISTENER"; }
 # synthetic uevent (written to /dev/null's uevent file, which the kernel
 # sends before the write returns), waits until the listener printed it,
 # and prints how many NEW_VMGENID=1 uevents came since the barrier before
-# (barrier NAME: only those of devices whose path ends in /NAME).
+# (barrier NAME: only those of devices whose path ends in /NAME). Counted
+# are the uevents a udev rule matches (uevent_problem); if any is not, the
+# count is followed by "+N_malformed(the last one and what is wrong)", so
+# that no comparison with a number passes.
 # Whatever the driver sent before the barrier is counted.
 # (The kernel takes letters and digits only in a synthetic uevent's keys
 # and values, and no newline after them.)
@@ -63,9 +107,25 @@ barrier() {
 		sleep 0.1
 		i=$((i + 1))
 	done
+	good=0 bad=0 why=
 	awk -v n=$n -v dev="${1:-}" '/^barrier/ { b++; next }
-		b == n - 1 && /^uevent/ && (dev == "" || index($2, "/" dev)) { c++ }
-		END { print c + 0 }' /tmp/counted
+		b == n - 1 && /^uevent/ && (dev == "" || index($2, "/" dev))' /tmp/counted >/tmp/since
+	while read -r line; do
+		problem=$(uevent_problem "$line")
+		if [ -z "$problem" ]; then
+			good=$((good + 1))
+		else
+			bad=$((bad + 1))
+			why="$line: $problem"
+		fi
+	done </tmp/since
+	# One word (clone.sh says it in a line of words): the count alone when
+	# every uevent is right.
+	if [ $bad -eq 0 ]; then
+		echo $good
+	else
+		echo "$good+${bad}_malformed($why)" | tr ' ' '_'
+	fi
 }
 
 # wait_irqs NAME N: the IRQ named NAME has been taken N times (at most

@@ -3,6 +3,8 @@
 # after common.sh.
 ACPI_DRV=/sys/bus/acpi/drivers/vmgenid
 base=${shapes_base:-0x08000000}
+# The page of the devices' IDs: the same, or (shapes_ids=) one above 4 GiB.
+ids=${shapes_ids:-$base}
 # module: the out-of-tree module in a stock kernel (module.sh loaded
 # /lib/modules/vmgenid.ko), not the series' own vmgenid built as a module.
 module=
@@ -23,7 +25,7 @@ sel() {
 notified() { peek $((base + 1)); }
 # byte N I [VALUE]: byte I of device N's ID; with VALUE, write it.
 byte() {
-	a=$((base + 0x100 + 0x10 * ($1 - 1) + $2))
+	a=$((ids + 0x100 + 0x10 * ($1 - 1) + $2))
 	if [ $# -eq 3 ]; then poke $a "$3"; else peek $a; fi
 }
 reseeds() { dmesg | grep -c "$1"; }

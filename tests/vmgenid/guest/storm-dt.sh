@@ -29,6 +29,13 @@ reinsert() { rmmod vmgenid && insmod /lib/modules/vmgenid.ko; }
 # may have stopped between its rmmod and its insmod).
 loaded_again() { [ -e /sys/module/vmgenid/refcnt ] || insmod /lib/modules/vmgenid.ko; }
 [ "${inner:-}" ] || kmemleak_clear
+# dt_bound: the driver holds the device (the module loaded, where it is one).
+dt_bound() {
+	[ -z "${inner:-}" ] || [ -e /sys/module/vmgenid/refcnt ] || return 1
+	test -e $DRV/$name
+}
+HOLD_BOUND=dt_bound
+r0=$(storm_reseeds)
 irq0=$(irq_count "$name")
 storm_start
 loop rebind rebind $name
@@ -46,6 +53,7 @@ irq1=$(irq_count "$name")
 [ "${irq1:-0}" -gt "${irq0:-0}" ] &&
 	ok "storm: $NOTIFIED notifications (simulated); IRQ $name taken ${irq0:-0} -> $irq1 times" ||
 	notok "storm: $NOTIFIED notifications (simulated), but IRQ $name stays at ${irq0:-0} -> ${irq1:-none}"
+storm_bounds "storm: the reseeds" $(($(storm_reseeds) - r0))
 report_loop "storm: unbind/bind of $name beside them" rebind
 if [ "${inner:-}" ]; then
 	report_loop "storm: rmmod, then insmod of vmgenid.ko, beside them" reinsert
@@ -60,6 +68,10 @@ flush_driver
 counter_start
 step "after the storm: (simulated notify, the ID in memory unchanged): no uevent" \
 	"$(words "$vmgenid_addr")" 0
+r=$(storm_reseeds)
 step "after the storm: (simulated notify, a new ID): exactly one uevent" "$vmgenid_new" 1
+r=$(($(storm_reseeds) - r))
+[ "$r" = 1 ] && ok "after the storm: (simulated notify, a new ID): exactly one reseed" ||
+	notok "after the storm: (simulated notify, a new ID): exactly one reseed: $r"
 kill "$COUNTER" 2>/dev/null
 [ "${inner:-}" ] || check "no leak after the storm (kmemleak)" no_leaks

@@ -4,15 +4,26 @@
 STOP=/tmp/storm.stop
 LOOPS=
 
+HOLD=/tmp/storm.hold
+LOOP_NAMES=
+
 # loop NAME COMMAND...: run COMMAND over and over until storm_stop. The
 # rounds it succeeded go to /tmp/NAME.ok, those it failed to /tmp/NAME.fail,
-# the last failure's output to /tmp/NAME.err.
+# the last failure's output to /tmp/NAME.err. Between rounds, while the
+# notifier holds the driver (hold), it waits, saying so: the hold's number
+# in /tmp/NAME.held.
 loop() {
 	lname=$1
 	shift
+	LOOP_NAMES="$LOOP_NAMES $lname"
+	rm -f /tmp/$lname.held
 	(
 		good=0 bad=0
 		while [ ! -e $STOP ]; do
+			while [ -e $HOLD ]; do
+				cat $HOLD >/tmp/$lname.held 2>/dev/null
+				sleep 0.02
+			done
 			if "$@" >/tmp/$lname.out 2>&1; then
 				good=$((good + 1))
 			else
@@ -25,20 +36,85 @@ loop() {
 	) &
 	LOOPS="$LOOPS $!"
 }
+# The reseeds so far: random.c's add_vmfork_randomness() reports each
+# ("random: crng reseeded due to virtual machine fork"); in a stock kernel
+# without it, the out-of-tree module forces them and reports each itself
+# ("vmgenid: crng reseeded due to virtual machine fork (RNDRESEEDCRNG)").
+storm_reseeds() { dmesg | grep -c "crng reseeded due to virtual machine fork"; }
+
+# hold K: the loops pause between rounds (loop), each having ended its
+# last round (the driver loaded and bound again); false if one did not
+# say so within 30 s. release: they go on.
+hold() {
+	echo "$1" >$HOLD
+	for l in $LOOP_NAMES; do
+		i=0
+		while [ "$(cat /tmp/$l.held 2>/dev/null)" != "$1" ]; do
+			[ $i -lt 600 ] || return 1
+			sleep 0.05
+			i=$((i + 1))
+		done
+	done
+}
+release() { rm -f $HOLD; }
+
 # notify_storm FUNCTION: storm_notifies= notifications, FUNCTION N making
-# the Nth (N from 0); NOTIFIED counts them all, over every storm.
-NOTIFIED=0
+# the Nth (N from 0); NOTIFIED counts them all, over every storm. Every
+# other one (N odd) is made while the driver is held bound: the loops
+# paused (hold), the devices bound ($HOLD_BOUND, a command, says so), and
+# the notifier waits (at most 10 s) until the reseed count rose before it
+# lets the loops go on. HELD counts those whose reseed came, MISSED those
+# whose did not, UNBOUND the holds that found a device unbound or a loop
+# that did not pause (no notification then). The reseeds of a storm are
+# then at least HELD (each held one reseeded, while no other notification
+# was in flight... but earlier ones may still be: see storm_bounds) and
+# at most NOTIFIED (no reseed without a new ID).
+HELD=0 MISSED=0 UNBOUND=0
 notify_storm() {
 	n=0
 	while [ $n -lt "${storm_notifies:-50}" ]; do
-		"$1" $n
+		if [ $((n % 2)) = 1 ]; then
+			if hold $n && $HOLD_BOUND; then
+				r=$(storm_reseeds)
+				"$1" $n
+				i=0
+				while [ "$(storm_reseeds)" -le "$r" ] && [ $i -lt 200 ]; do
+					sleep 0.05
+					i=$((i + 1))
+				done
+				if [ "$(storm_reseeds)" -gt "$r" ]; then
+					HELD=$((HELD + 1))
+				else
+					MISSED=$((MISSED + 1))
+				fi
+			else
+				UNBOUND=$((UNBOUND + 1))
+			fi
+			release
+		else
+			"$1" $n
+		fi
 		n=$((n + 1))
 	done
 	NOTIFIED=$((NOTIFIED + n))
 }
+# storm_bounds LABEL R: one verdict, LABEL, on the R reseeds of the
+# storms so far: every notification made while the driver was held bound
+# reseeded before the next one (so R is at least HELD: their waits do not
+# overlap), none found the driver unbound, and R is at most NOTIFIED.
+storm_bounds() {
+	what="$1: $2 reseeds of $NOTIFIED notifications, at least the $HELD made while the driver was held bound, at most $NOTIFIED"
+	if [ "$MISSED" = 0 ] && [ "$UNBOUND" = 0 ] && [ "$HELD" -gt 0 ] &&
+		[ "$2" -ge "$HELD" ] && [ "$2" -le "$NOTIFIED" ]; then
+		ok "$what"
+	else
+		notok "$what (held ones that did not reseed: $MISSED; holds that found the driver unbound: $UNBOUND)"
+	fi
+}
 storm_start() {
-	rm -f $STOP
+	rm -f $STOP $HOLD
 	LOOPS=
+	LOOP_NAMES=
 }
 storm_stop() { touch $STOP && wait $LOOPS; }
 # rounds NAME: "N rounds" and, if any failed, how many and the last error.
