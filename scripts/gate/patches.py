@@ -170,7 +170,8 @@ def check_mail(name, ctx):
 
 def check_addressed(name, ctx):
     """The cover letter's To: and Cc: name everyone get_maintainer.pl
-    names for the series (maintainers, reviewers, lists)."""
+    names for the series (maintainers, reviewers, lists), and everyone its
+    addressees file names (those get_maintainer.pl cannot know)."""
     s = ctx.s
     cover = series.cover_letter(s, name)
     if not cover:
@@ -183,6 +184,13 @@ def check_addressed(name, ctx):
         addr = re.search(r"[\w.+-]+@[\w.-]+", who)
         if addr and addr.group(0) != SENDER and addr.group(0) not in head:
             findings.append("get_maintainer.pl names %s; the cover letter does not" % who)
+    extra = os.path.join(s.patches, name, "addressees")
+    if os.path.exists(extra):
+        for line in open(extra):
+            addr = re.search(r"[\w.+-]+@[\w.-]+", line.split("#", 1)[0])
+            if addr and addr.group(0) not in head:
+                findings.append("addressees names %s; the cover letter does not"
+                                % line.strip())
     return findings
 
 
