@@ -50,7 +50,9 @@ def verdicts(clones):
         elif sum(d.random == c.random for d in clones) == 1:
             out.append("its own bytes: protected")
         else:
-            out.append("repeats another clone (?)")
+            # A time-based reseed fell between the same-ID and the new-ID
+            # draws: every clone reseeded from the same cloned pool.
+            out.append("SAME as another new-ID clone: VULNERABLE")
     return out
 
 
