@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """A few packets of the GDB remote serial protocol, enough for the host to
 play a VMM against QEMU's gdbstub: write guest-physical memory (an ID, a
-device register) and let the VM run. No gdb needed.
+device register) and let the VM run; and to trace a function's arguments
+(a breakpoint on its first instruction, the registers read there). No gdb
+needed.
 
 A packet is "$" DATA "#" and two hex digits, DATA's byte sum modulo 256;
 the receiver answers "+" (or "-": send it again).
@@ -94,6 +96,50 @@ class GdbRemote(Closing):
         if reply.startswith("E") or len(reply) != 2 * length:
             raise GdbError("gdbstub could not read 0x%x: %r" % (addr, reply))
         return bytes.fromhex(reply)
+
+    # -- tracing ---------------------------------------------------------------
+    def breakpoint(self, addr):
+        """A breakpoint at the guest-virtual address `addr` (under TCG QEMU
+        checks the PC of each instruction against it: guest memory is not
+        patched, so it may be set before the kernel is even loaded)."""
+        self.ok("Z0,%x,1" % addr)
+
+    def cont(self):
+        """Let the VM run until it stops: the stop reply ("T05..." at a
+        breakpoint), or None once QEMU ended (an exit reply, or the
+        connection closed)."""
+        try:
+            reply = self.command("c")
+        except GdbError as e:
+            if "closed" in str(e):
+                return None
+            raise
+        except (ConnectionResetError, BrokenPipeError):
+            return None
+        return reply if reply.startswith(("T", "S")) else None
+
+    def step_over(self, addr):
+        """Leave the breakpoint at `addr`, where the vCPU stopped: QEMU would
+        stop there again at once, so (as gdb does) remove it, execute that
+        one instruction (QEMU steps with interrupts and timers masked) and
+        set it again."""
+        self.ok("z0,%x,1" % addr)
+        reply = self.command("s")
+        if not reply.startswith(("T", "S")):
+            raise GdbError("gdbstub: no stop after a single step: %r" % reply)
+        self.breakpoint(addr)
+
+    X86_64 = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10",
+              "r11", "r12", "r13", "r14", "r15", "rip")
+
+    def registers_x86_64(self):
+        """The stopped vCPU's general registers and rip (the g packet's first
+        17 fields, 8 bytes each, little-endian)."""
+        raw = bytes.fromhex(self.command("g")[:2 * 8 * len(self.X86_64)])
+        if len(raw) != 8 * len(self.X86_64):
+            raise GdbError("gdbstub: short register packet")
+        return {name: int.from_bytes(raw[8 * i:8 * i + 8], "little")
+                for i, name in enumerate(self.X86_64)}
 
     def detach(self):
         """Detach; QEMU then resumes the VM."""

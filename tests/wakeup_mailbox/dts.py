@@ -68,6 +68,7 @@ needs (fwargs()):
   "madt" (the project's kernel), "madt-malformed" (a 15-byte structure),
   "madt-stock" (Debian's stock 6.1, the control that hangs) and
   "madt-upstream" (the upstream base);
+- "vmgenid": no mailbox node, two microsoft,vmgenid nodes (VMGENID_*);
 - refused by the kernel (REFUSED): "size" (8 KiB), "unaligned", "two"
   (two nodes), "outside" (beyond any x86 physical address space),
   "e820-ram" (alias "ram"), "e820-soft-reserved", "e820-pmem" (the page as
@@ -140,6 +141,7 @@ _VARIANTS = {
     "dirty": ("good", "mailbox-dirty"),
     "dead-ones": ("dead-ones", "mailbox-dead"),
     "dead-nowrite": ("dead-nowrite", "mailbox-dead"),
+    "vmgenid": ("missing", ""),
 }
 VARIANTS = tuple(_VARIANTS)
 INTC_VARIANTS = ("intc", "intc-mailbox", "intc-nocpus")  # local APIC and IO-APIC nodes
@@ -148,6 +150,15 @@ SMT_VARIANTS = ("nosmt", "nosmt-initsipi")   # 2 cores of 2 threads, booted with
 # The length of the second MADT's wakeup structure (16; 15 is malformed).
 MADT_VARIANTS = {"madt": 16, "madt-malformed": 15, "madt-stock": 16, "madt-upstream": 16}
 ACPI_VARIANTS = ("acpi",) + tuple(MADT_VARIANTS)  # Linux boots without acpi=off
+# "vmgenid" (the project shape, -m 1G): no mailbox node, two
+# microsoft,vmgenid nodes at the root, without interrupts (an x86 tree has
+# no interrupt controller the binding could name), for the upstream test
+# that traces how the driver maps each ID: one in a range the e820 map
+# reserves (SeaBIOS's top 128 KiB of low RAM: not System RAM; a reserved
+# range that starts below 1 MiB, as the firmware's own does, is a busy
+# resource on x86, which no driver can claim), one in usable RAM.
+VMGENID_RESERVED = 0x3ffff000
+VMGENID_RAM = 0x20000000
 
 # What the kernel must say about each refused variant.
 REFUSED = {
@@ -239,14 +250,19 @@ def _reserved_memory(nodes):
             "\t\tranges;\n\n%s\t};\n" % nodes)
 
 
-def _project(ids, nodes, intc=False):
+def _vmgenid(addr):
+    return ("\tvmgenid@%x {\n\t\tcompatible = \"microsoft,vmgenid\";\n"
+            "\t\treg = <%s 0x10>;\n\t};\n\n" % (addr, _cells(addr, 2)))
+
+
+def _project(ids, nodes, intc=False, root=""):
     cpus = "".join("\t\tcpu@%x {\n\t\t\treg = <%d>;\n\t\t\tstatus = \"okay\";\n\t\t};\n" % (i, i)
                    for i in ids)
     return ("/dts-v1/;\n\n/ {\n\tmodel = \"QEMU x86_64, wakeup-mailbox test firmware\";\n"
             "\tcompatible = \"linux,dummy-x86-mailbox\";\n"
             "\t#address-cells = <2>;\n\t#size-cells = <1>;\n\n"
             "\tcpus {\n\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n\n%s\t};\n\n"
-            "%s%s};\n" % (cpus, _intc(1) if intc else "", _reserved_memory(nodes)))
+            "%s%s%s};\n" % (cpus, _intc(1) if intc else "", root, _reserved_memory(nodes)))
 
 
 def _openhcl(ids, nodes, intc=False):
@@ -272,6 +288,10 @@ def dts(ncpus, variant="good", mailbox=None, shape="project", apic_ids=None):
     elif len(apic_ids) != ncpus:
         raise ValueError("%d APIC IDs for %d CPUs" % (len(apic_ids), ncpus))
     nodes = _nodes(variant, mailbox)
+    if variant == "vmgenid":
+        if shape != "project":
+            raise ValueError("the vmgenid variant is for the project shape")
+        return _project(apic_ids, nodes, root=_vmgenid(VMGENID_RESERVED) + _vmgenid(VMGENID_RAM))
     return {"project": _project, "openhcl": _openhcl}[shape](
         () if variant in NOCPU_VARIANTS else apic_ids, nodes, variant in INTC_VARIANTS)
 
